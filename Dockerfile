@@ -1,0 +1,13 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+RUN useradd --create-home duos
+COPY pyproject.toml README.md ./
+RUN pip install --no-cache-dir .
+COPY . .
+RUN python tools/compile_messages.py \
+ && DEBUG=true python manage.py collectstatic --noinput --verbosity 0 \
+ && chown -R duos /app/var
+USER duos
+EXPOSE 8000
+CMD ["gunicorn", "duos.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

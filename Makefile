@@ -1,0 +1,46 @@
+# The two commands of README.md: `make run` and `make test`. Both install into .venv first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+PORT ?= 8000
+# A laptop runs in DEBUG; production sets its own environment (README.md).
+export DEBUG ?= true
+# honcho starts the Procfile commands from the venv.
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+
+.PHONY: install messages run test lint bench clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+messages: $(INSTALLED)
+	$(PY) tools/compile_messages.py
+
+run: messages
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py demo_data
+	@echo
+	@echo "  Duos de demain: http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo
+	PORT=$(PORT) $(VENV)/bin/honcho start
+
+test: messages
+	$(VENV)/bin/pytest
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: messages
+	$(PY) -m matching.engine.bench
+	$(PY) manage.py bench_match_run --sizes 200,2000
+
+clean:
+	rm -rf $(VENV) var staticfiles

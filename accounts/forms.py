@@ -1,0 +1,380 @@
+"""Sign-up and the profile steps. Forms validate; views save and move on."""
+
+from datetime import date
+
+import phonenumbers
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts import geodata
+from accounts.models import ConsentKind, Person, Role, SocialWorker
+from duos.forms import CleanTextMixin
+from matching.engine import vocabulary
+
+ADULT_AGE = 18
+OLDEST_AGE = 100
+MAX_LANGUAGES = 5
+DISTANCE_CHOICES = [(km, f"{km} km") for km in (5, 10, 15, 20, 30)]
+# Versions of the texts a person accepts; a new version asks again.
+CONSENT_VERSIONS = {
+    ConsentKind.CHARTER: "2026-01",
+    ConsentKind.PRIVACY: "2026-01",
+    ConsentKind.REFERRAL: "2026-01",
+}
+
+POSTAL_CODE_ERRORS = {
+    "format": _("A French postal code has five digits, for example 75011."),
+    "overseas": _(
+        "Overseas postal codes are not covered yet: the programme runs in metropolitan France "
+        "and Corsica for now. Please contact the team."
+    ),
+    "cedex": _("CEDEX codes are for organisations: please give the postal code of your home."),
+    "unknown": _("We do not know this postal code. Please check it."),
+}
+
+
+def translated(choices: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    """Engine vocabulary (English msgids) as form choices, translated when rendered."""
+    return [(code, _(label)) for code, label in choices]
+
+
+class SignupForm(CleanTextMixin, AllauthSignupForm):
+    """allauth's sign-up with who is signing up: a sponsor, a refugee or a social worker."""
+
+    SOCIAL_WORKER = "social_worker"
+    ROLE_CHOICES = [
+        (Role.SPONSOR, _("I want to become a sponsor (parrain or marraine)")),
+        (Role.REFUGEE, _("I am a refugee and want a sponsor")),
+        (SOCIAL_WORKER, _("I am a social worker and sign up the refugees I support")),
+    ]
+
+    role = forms.ChoiceField(
+        label=_("Who are you?"), choices=ROLE_CHOICES, widget=forms.RadioSelect
+    )
+    organisation = forms.CharField(
+        label=_("Organisation (social workers only)"), max_length=200, required=False
+    )
+
+    field_order = ["role", "organisation", "email", "password1", "password2"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") == self.SOCIAL_WORKER and not cleaned.get("organisation"):
+            self.add_error(
+                "organisation",
+                ValidationError(
+                    _("Please give the name of your organisation."), code="organisation_required"
+                ),
+            )
+        return cleaned
+
+    def save(self, request):
+        user = super().save(request)
+        if self.cleaned_data["role"] == self.SOCIAL_WORKER:
+            SocialWorker.objects.create(user=user, organisation=self.cleaned_data["organisation"])
+        else:
+            Person.objects.create(user=user, role=self.cleaned_data["role"])
+        return user
+
+
+class IdentityForm(CleanTextMixin, forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["first_name", "last_name", "birth_year", "gender", "partner_gender", "phone"]
+        help_texts = {"phone": _("Optional. The team may call you for the interview.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ["first_name", "last_name", "birth_year", "gender"]:
+            self.fields[name].required = True
+        self.fields["birth_year"].widget.attrs.update(inputmode="numeric")
+        self.fields["phone"].widget.attrs.update(inputmode="tel", autocomplete="tel")
+        self.fields["gender"].choices = translated(vocabulary.GENDERS)
+        self.fields["partner_gender"].label = _("Would you prefer your partner to be")
+
+    def clean_birth_year(self) -> int:
+        year = self.cleaned_data["birth_year"]
+        this_year = date.today().year
+        if year > this_year - ADULT_AGE:
+            raise ValidationError(_("The programme is for adults (18 or older)."), code="minor")
+        if year < this_year - OLDEST_AGE:
+            raise ValidationError(_("Please check the year of birth."), code="too_old")
+        return year
+
+    def clean_phone(self) -> str:
+        raw = self.cleaned_data["phone"].strip()
+        if not raw:
+            return ""
+        try:
+            number = phonenumbers.parse(raw, "FR")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise ValidationError(
+                _("This phone number does not look valid, for example 06 12 34 56 78."),
+                code="invalid_phone",
+            )
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class HomeForm(CleanTextMixin, forms.Form):
+    postal_code = forms.CharField(
+        label=_("Postal code of your home"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+    )
+    commune = forms.ChoiceField(label=_("Your commune"), required=False)
+    max_distance_km = forms.TypedChoiceField(
+        label=_("How far will you travel to meet?"),
+        choices=DISTANCE_CHOICES,
+        coerce=int,
+        initial=10,
+    )
+
+    def __init__(self, *args, instance: Person, **kwargs):
+        self.instance = instance
+        kwargs.setdefault(
+            "initial",
+            {
+                "postal_code": instance.postal_code,
+                "commune": instance.commune,
+                "max_distance_km": instance.max_distance_km,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        code = self.data.get("postal_code") if self.is_bound else instance.postal_code
+        self.fields["commune"].choices = self._commune_choices(code or "")
+
+    @staticmethod
+    def _commune_choices(code: str) -> list[tuple[str, str]]:
+        try:
+            return [(c.name, c.name) for c in geodata.communes_for(code)]
+        except geodata.PostalCodeError:
+            return []
+
+    def clean_postal_code(self) -> str:
+        try:
+            communes = geodata.communes_for(self.cleaned_data["postal_code"])
+        except geodata.PostalCodeError as error:
+            raise ValidationError(POSTAL_CODE_ERRORS[error.code], code=error.code) from error
+        self.communes = communes
+        return communes[0].postal_code
+
+    def clean(self):
+        cleaned = super().clean()
+        communes = getattr(self, "communes", None)
+        if not communes:
+            return cleaned
+        if len(communes) == 1:
+            cleaned["place"] = communes[0]
+            return cleaned
+        chosen = [c for c in communes if c.name == cleaned.get("commune")]
+        if not chosen:
+            self.add_error(
+                "commune",
+                ValidationError(
+                    _("This postal code covers several communes: please choose yours."),
+                    code="choose_commune",
+                ),
+            )
+        else:
+            cleaned["place"] = chosen[0]
+        return cleaned
+
+    def save(self) -> Person:
+        place = self.cleaned_data["place"]
+        person = self.instance
+        person.postal_code = place.postal_code
+        person.commune = place.name
+        person.departement = place.departement
+        person.latitude = place.lat
+        person.longitude = place.lon
+        person.max_distance_km = self.cleaned_data["max_distance_km"]
+        person.save()
+        return person
+
+
+class LanguagesForm(CleanTextMixin, forms.Form):
+    """Up to five languages, each with a level, as rows of two selects (phone friendly)."""
+
+    def __init__(self, *args, instance: Person, **kwargs):
+        self.instance = instance
+        initial = {}
+        for index, item in enumerate(instance.languages[:MAX_LANGUAGES]):
+            initial[f"language_{index}"] = item.get("code")
+            initial[f"level_{index}"] = item.get("level")
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        languages = [("", _("— choose —")), *translated(vocabulary.LANGUAGES)]
+        levels = [("", _("— level —")), *translated(vocabulary.LEVELS)]
+        for index in range(MAX_LANGUAGES):
+            self.fields[f"language_{index}"] = forms.ChoiceField(
+                label=_("Language %(n)d") % {"n": index + 1}, choices=languages, required=False
+            )
+            self.fields[f"level_{index}"] = forms.ChoiceField(
+                label=_("Level"), choices=levels, required=False
+            )
+
+    def rows(self):
+        return [(self[f"language_{i}"], self[f"level_{i}"]) for i in range(MAX_LANGUAGES)]
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen: list[dict[str, str]] = []
+        for index in range(MAX_LANGUAGES):
+            code, level = cleaned.get(f"language_{index}"), cleaned.get(f"level_{index}")
+            if code and not level:
+                self.add_error(
+                    f"level_{index}",
+                    ValidationError(
+                        _("Please choose your level in this language."), code="level_required"
+                    ),
+                )
+            elif level and not code:
+                self.add_error(
+                    f"language_{index}",
+                    ValidationError(_("Please choose the language."), code="language_required"),
+                )
+            elif code and any(item["code"] == code for item in chosen):
+                self.add_error(
+                    f"language_{index}",
+                    ValidationError(_("This language is already in the list."), code="duplicate"),
+                )
+            elif code:
+                chosen.append({"code": code, "level": level})
+        if not chosen and not self.errors:
+            raise ValidationError(
+                _("Please give at least one language you speak."), code="no_language"
+            )
+        cleaned["languages"] = chosen
+        return cleaned
+
+    def save(self) -> Person:
+        self.instance.languages = self.cleaned_data["languages"]
+        self.instance.save()
+        return self.instance
+
+
+class _ChecklistForm(CleanTextMixin, forms.Form):
+    """One list of checkboxes stored as a JSON list of codes on the person."""
+
+    field_name = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    label = ""
+    empty_message = ""
+
+    def __init__(self, *args, instance: Person, **kwargs):
+        self.instance = instance
+        kwargs.setdefault("initial", {"codes": getattr(instance, self.field_name)})
+        super().__init__(*args, **kwargs)
+        self.fields["codes"] = forms.MultipleChoiceField(
+            label=self.label,
+            choices=translated(self.choices),
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={"required": self.empty_message},
+        )
+
+    def save(self) -> Person:
+        setattr(self.instance, self.field_name, self.cleaned_data["codes"])
+        self.instance.save()
+        return self.instance
+
+
+class InterestsForm(_ChecklistForm):
+    field_name = "interests"
+    choices = vocabulary.INTERESTS
+    label = _("What do you enjoy?")
+    empty_message = _("Please choose at least one thing you enjoy.")
+
+
+class AvailabilityForm(_ChecklistForm):
+    field_name = "availability"
+    choices = vocabulary.SLOTS
+    label = _("When are you usually free?")
+    empty_message = _("Please choose at least one moment when you are free.")
+
+
+class AboutForm(CleanTextMixin, forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["about", "hopes"]
+        labels = {
+            "about": _("A few words about yourself"),
+            "hopes": _("What do you hope from the duo?"),
+        }
+        widgets = {
+            "about": forms.Textarea(attrs={"rows": 4, "maxlength": 1000}),
+            "hopes": forms.Textarea(attrs={"rows": 4, "maxlength": 1000}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.max_length = 1000
+            field.validators.append(_max_length_1000)
+
+
+def _max_length_1000(value: str) -> None:
+    if len(value) > 1000:
+        raise ValidationError(_("Please keep it under 1,000 characters."), code="too_long")
+
+
+class StatusForm(CleanTextMixin, forms.ModelForm):
+    """Refugees only: what eligibility needs, nothing more (no nationality, no story)."""
+
+    class Meta:
+        model = Person
+        fields = ["protection_status", "arrival_year"]
+        labels = {"arrival_year": _("Year you arrived in France")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["protection_status"].required = True
+        self.fields["arrival_year"].required = True
+
+    def clean_arrival_year(self) -> int:
+        year = self.cleaned_data["arrival_year"]
+        if not 1950 <= year <= date.today().year:
+            raise ValidationError(_("Please check the year of arrival."), code="bad_year")
+        return year
+
+
+class ConsentsForm(CleanTextMixin, forms.Form):
+    charter = forms.BooleanField(
+        label=_("I accept the programme charter: we meet at least once a month for six months."),
+        error_messages={"required": _("The charter must be accepted to join the programme.")},
+    )
+    privacy = forms.BooleanField(
+        label=_(
+            "I have read the privacy notice and agree that the team uses my profile to find a duo."
+        ),
+        error_messages={"required": _("We cannot match you without this agreement.")},
+    )
+
+    def __init__(self, *args, instance: Person, **kwargs):
+        self.instance = instance
+        super().__init__(*args, **kwargs)
+        if instance.user_id is None:
+            self.fields["referral"] = forms.BooleanField(
+                label=_(
+                    "The person I support has agreed to be signed up and to share this "
+                    "information with the programme."
+                ),
+                error_messages={"required": _("We need the person's own agreement.")},
+            )
+
+    def kinds(self) -> list[str]:
+        return [ConsentKind(name) for name in self.fields]
+
+
+class InviteForm(CleanTextMixin, forms.Form):
+    """A social worker gives a referred refugee their own access."""
+
+    email = forms.EmailField(label=_("The person's own email address"))
+    language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].lower()

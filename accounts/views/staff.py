@@ -1,0 +1,230 @@
+"""The programme team's pages: the candidates queue, a candidate's file and the decisions.
+
+Every view answers 404 to anyone outside the team (no hint that the page or the person
+exists) and sends anonymous visitors to the login page.
+"""
+
+import datetime
+from http import HTTPStatus
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.access import get_person_for_staff
+from accounts.models import CandidateState, Person, ProfileView, Role
+from accounts.roles import is_programme_staff
+from accounts.staff_forms import (
+    ALL_STATES,
+    InterviewForm,
+    QueueFilterForm,
+    RefusalForm,
+    StaffNoteForm,
+)
+from accounts.tasks import send_decision_email
+from matching.engine import vocabulary
+
+QUEUE_PAGE_SIZE = 25
+
+
+def _queue(filters: dict) -> QuerySet[Person]:
+    """Candidates matching the cleaned filters, the longest in their state first."""
+    people = Person.objects.select_related("user", "referrer__social_worker")
+    if filters["state"] != ALL_STATES:
+        people = people.filter(state=filters["state"])
+    if filters["role"]:
+        people = people.filter(role=filters["role"])
+    if filters["departement"]:
+        people = people.filter(departement=filters["departement"])
+    if filters["waiting_days"] is not None:
+        cutoff = timezone.now() - datetime.timedelta(days=filters["waiting_days"])
+        people = people.filter(state_changed_at__lte=cutoff)
+    return people.order_by("state_changed_at", "pk")
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    if not is_programme_staff(request.user):
+        raise Http404
+    data = request.GET.copy()
+    # Shown selected in the filters, so the page says which state it lists.
+    data.setdefault("state", CandidateState.AWAITING_VALIDATION)
+    form = QueueFilterForm(data)
+    if not form.is_valid():
+        return render(
+            request,
+            "accounts/staff/queue.html",
+            {"form": form, "page_obj": None},
+            status=HTTPStatus.BAD_REQUEST,
+        )
+    # get_page() turns a page that is not a number into the first and one past the end into
+    # the last: a stale or edited link still shows candidates.
+    page_obj = Paginator(_queue(form.cleaned_data), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "accounts/staff/queue.html", {"form": form, "page_obj": page_obj})
+
+
+def _labels(choices: tuple[tuple[str, str], ...], codes: list) -> list[str]:
+    return [gettext(vocabulary.label(choices, code)) for code in codes if isinstance(code, str)]
+
+
+def _render_person(
+    request: HttpRequest,
+    person: Person,
+    *,
+    forms: dict | None = None,
+    status: int = HTTPStatus.OK,
+) -> HttpResponse:
+    """A candidate's file; viewing a refugee's is logged, whoever on the team does it."""
+    if person.role == Role.REFUGEE:
+        ProfileView.objects.create(viewer=request.user, person=person, what="staff detail")
+    languages = [
+        (
+            gettext(vocabulary.label(vocabulary.LANGUAGES, item.get("code", ""))),
+            gettext(vocabulary.label(vocabulary.LEVELS, item.get("level", ""))),
+        )
+        for item in person.languages
+        if isinstance(item, dict)
+    ]
+    context = {
+        "person": person,
+        "awaiting": person.state == CandidateState.AWAITING_VALIDATION,
+        "spoken_languages": languages,
+        "interests": _labels(vocabulary.INTERESTS, person.interests),
+        "availability": _labels(vocabulary.SLOTS, person.availability),
+        "consents": person.consents.all(),
+        "notes": person.staff_notes.select_related("author"),
+        "interview_form": InterviewForm(),
+        "refusal_form": RefusalForm(),
+        "note_form": StaffNoteForm(),
+        **(forms or {}),
+    }
+    return render(request, "accounts/staff/person.html", context, status=status)
+
+
+def _get_person(request: HttpRequest, pk: int) -> Person:
+    person = get_person_for_staff(request.user, pk)
+    # One query for what the page shows next to the person.
+    return Person.objects.select_related("user", "referrer__social_worker").get(pk=person.pk)
+
+
+@login_required
+@require_GET
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_person(request, _get_person(request, pk))
+
+
+@login_required
+@require_POST
+def record_interview(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for_staff(request.user, pk)
+    form = InterviewForm(request.POST)
+    if not form.is_valid():
+        person = _get_person(request, pk)
+        return _render_person(
+            request, person, forms={"interview_form": form}, status=HTTPStatus.BAD_REQUEST
+        )
+    person.interview_at = timezone.make_aware(
+        datetime.datetime.combine(form.cleaned_data["date"], datetime.time.min)
+    )
+    person.save(update_fields=["interview_at", "updated_at"])
+    messages.success(request, _("The interview date is recorded."))
+    return redirect("accounts:staff_person", pk=person.pk)
+
+
+def _lock_awaiting(request: HttpRequest, pk: int) -> Person | None:
+    """The person, locked until the transaction ends, if still waiting for a decision.
+
+    Two team members, or one double click, may decide at the same time: the second finds
+    the state already changed and does nothing.
+    """
+    get_person_for_staff(request.user, pk)
+    person = Person.objects.select_for_update().get(pk=pk)
+    if person.state != CandidateState.AWAITING_VALIDATION:
+        messages.warning(
+            request,
+            _("Nothing was changed: this person is no longer waiting for validation (%(state)s).")
+            % {"state": person.get_state_display()},
+        )
+        return None
+    return person
+
+
+@login_required
+@require_POST
+def validate(request: HttpRequest, pk: int) -> HttpResponse:
+    with transaction.atomic():
+        person = _lock_awaiting(request, pk)
+        if person is not None:
+            person.validate()
+            send_decision_email.delay_on_commit(person.pk, "validated")
+            messages.success(request, _("%(person)s is validated.") % {"person": person})
+    return redirect("accounts:staff_person", pk=pk)
+
+
+@login_required
+@require_POST
+def refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    get_person_for_staff(request.user, pk)
+    form = RefusalForm(request.POST)
+    if not form.is_valid():
+        return _render_person(
+            request,
+            _get_person(request, pk),
+            forms={"refusal_form": form},
+            status=HTTPStatus.BAD_REQUEST,
+        )
+    with transaction.atomic():
+        person = _lock_awaiting(request, pk)
+        if person is None:
+            return redirect("accounts:staff_person", pk=pk)
+        person.refuse(form.cleaned_data["reason"])
+        if person.contact_user is not None:
+            send_decision_email.delay_on_commit(person.pk, "refusal")
+    if person.contact_user is None:
+        messages.warning(request, _("The refusal is recorded, but nobody can be emailed about it."))
+    else:
+        messages.success(
+            request,
+            _("The refusal is recorded and %(email)s is told by email.")
+            % {"email": person.contact_user.email},
+        )
+    return redirect("accounts:staff_person", pk=pk)
+
+
+@login_required
+@require_POST
+def add_note(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for_staff(request.user, pk)
+    form = StaffNoteForm(request.POST)
+    if not form.is_valid():
+        return _render_person(
+            request,
+            _get_person(request, pk),
+            forms={"note_form": form},
+            status=HTTPStatus.BAD_REQUEST,
+        )
+    person.staff_notes.create(author=request.user, text=form.cleaned_data["text"])
+    messages.success(request, _("The note is added."))
+    return redirect(reverse("accounts:staff_person", kwargs={"pk": pk}) + "#notes")
+
+
+urlpatterns = [
+    path("equipe/candidats/", queue, name="staff_queue"),
+    path("equipe/candidats/<int:pk>/", person_detail, name="staff_person"),
+    path("equipe/candidats/<int:pk>/entretien/", record_interview, name="staff_interview"),
+    path("equipe/candidats/<int:pk>/valider/", validate, name="staff_validate"),
+    path("equipe/candidats/<int:pk>/refuser/", refuse, name="staff_refuse"),
+    path("equipe/candidats/<int:pk>/notes/", add_note, name="staff_note"),
+]

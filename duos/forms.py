@@ -1,0 +1,34 @@
+"""What every form of the app shares."""
+
+import re
+
+from django.http import QueryDict
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replace_surrogates(value):
+    return LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+
+
+def clean_text_data(data):
+    """Form data as HTTP would deliver it: a lone surrogate (unencodable) becomes U+FFFD.
+
+    Django decodes request bodies this way already; forms fed from elsewhere (tests, imports)
+    get the same, so no password hasher or database driver meets an unencodable string.
+    """
+    if data is None:
+        return None
+    if isinstance(data, QueryDict):
+        cleaned = QueryDict(mutable=True)
+        for key, values in data.lists():
+            cleaned.setlist(_replace_surrogates(key), [_replace_surrogates(v) for v in values])
+        return cleaned
+    return {_replace_surrogates(k): _replace_surrogates(v) for k, v in data.items()}
+
+
+class CleanTextMixin:
+    """Put first in a form's bases: see clean_text_data."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(clean_text_data(data), *args, **kwargs)

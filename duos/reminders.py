@@ -1,0 +1,328 @@
+"""Monthly reminders and check-ins: each person of an active duo, once a month, for six months.
+
+`duos_send_reminders` is the sweep beat runs several times a day. Nothing lost, nothing sent
+twice: a row per (duo, month, side) is created when the month's reminder is due (a unique
+constraint), claimed by a conditional update, sent with a fixed Message-ID, then stamped. A
+claim left by a dead worker goes stale and is taken over; a send refused by the mail server is
+released with a later `next_attempt_at`, until the month closes.
+
+The reminder's two links ("we met", "not yet") are signed and carry the row's id and the
+answer; they are valid until the month closes, which the page reads from the calendar.
+"""
+
+import logging
+import smtplib
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.urls import reverse
+from django.utils import timezone
+
+from duos import calendar
+from duos.emails import absolute_url, send_templated_email
+from duos.models import Activity, CheckIn, Duo, DuoState, Reminder, Side
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 200
+# A claim older than this was left by a worker that died: another sweep takes the row over.
+CLAIM_STALE_AFTER = timedelta(minutes=5)
+# A batch stops sending well before its claim could go stale, and releases what is left.
+_SEND_BUDGET_SECONDS = CLAIM_STALE_AFTER.total_seconds() / 2
+# After this many failures in a row the mail server is taken to be down: the rest waits.
+_FAILURES_BEFORE_PAUSE = 3
+# Waits after the 1st, 2nd... failed send; the last one repeats until the month closes.
+RETRY_BACKOFF = [
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+    timedelta(hours=3),
+    timedelta(hours=6),
+]
+# Before the 21st day, at most 23h30 early in UTC terms: a cheap filter before the calendar.
+_EARLIEST_REMINDER = timedelta(days=calendar.REMINDER_AFTER_DAYS - 1)
+
+_TOKEN_SALT = "duos.checkin"  # noqa: S105  (a namespace, not a secret)
+MET, NOT_YET = "met", "not_yet"
+
+
+# The sweep -----------------------------------------------------------------------------------
+
+
+def duos_send_reminders(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
+    """Create the rows of due reminders, then send them in claimed batches; how many were sent.
+
+    Per batch a constant number of queries plus the sends: no query per duo.
+    """
+    fixed_now = now
+    reminders_create_due(now=fixed_now or timezone.now(), batch_size=batch_size)
+    sent = 0
+    while True:
+        # Each batch's claim is stamped when it is taken, so that it goes stale on time.
+        now = fixed_now or timezone.now()
+        rows = _claim_batch(now=now, batch_size=batch_size)
+        if not rows:
+            return sent
+        done, server_down = _send_batch(rows, now=now)
+        sent += done
+        if server_down:
+            return sent
+
+
+def reminders_create_due(*, now: datetime, batch_size: int = BATCH_SIZE) -> int:
+    """A row per side for every active duo whose month's reminder is due; existing rows stay."""
+    today = timezone.localdate(now)
+    created = 0
+    last_pk = 0
+    while True:
+        duos = list(
+            Duo.objects.filter(
+                state=DuoState.ACTIVE, started_at__lte=now - _EARLIEST_REMINDER, pk__gt=last_pk
+            )
+            .order_by("pk")
+            .values_list("pk", "started_at", "shift_days")[:batch_size]
+        )
+        if not duos:
+            return created
+        last_pk = duos[-1][0]
+        rows = []
+        for pk, started_at, shift_days in duos:
+            month = calendar.due_month(calendar.start_date(started_at, shift_days), today)
+            if month is not None:
+                rows += [Reminder(duo_id=pk, month=month, side=side) for side in Side.values]
+        if rows:
+            Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+            created += len(rows)
+
+
+def _claimable(now: datetime) -> Q:
+    return (
+        Q(sent_at=None, skipped_at=None)
+        & (Q(claimed_at=None) | Q(claimed_at__lt=now - CLAIM_STALE_AFTER))
+        & (Q(next_attempt_at=None) | Q(next_attempt_at__lte=now))
+    )
+
+
+def _claim_batch(*, now: datetime, batch_size: int) -> list[Reminder]:
+    token = uuid.uuid4()
+    with transaction.atomic():
+        candidates = (
+            Reminder.objects.filter(_claimable(now))
+            .select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        ids = list(candidates)
+        if not ids:
+            return []
+        # Conditional: a row another sweep claimed since the select stays theirs.
+        Reminder.objects.filter(_claimable(now), pk__in=ids).update(
+            claimed_at=now, claim_token=token
+        )
+    return list(
+        Reminder.objects.filter(claim_token=token)
+        .select_related(
+            "duo__sponsor__user",
+            "duo__sponsor__referrer",
+            "duo__refugee__user",
+            "duo__refugee__referrer",
+        )
+        .order_by("pk")
+    )
+
+
+def _send_batch(rows: list[Reminder], *, now: datetime) -> tuple[int, bool]:
+    """Send a claimed batch; stamp, skip, back off or release each row in a few bulk updates."""
+    sent, skipped, failed, errors = [], {}, [], {}
+    started = time.monotonic()
+    failures_in_a_row = 0
+    try:
+        for row in rows:
+            if time.monotonic() - started > _SEND_BUDGET_SECONDS:
+                break
+            reason = _skip_reason(row, now)
+            if reason:
+                skipped.setdefault(reason, []).append(row.pk)
+                continue
+            try:
+                _send(row)
+            except (OSError, smtplib.SMTPException) as error:  # noqa: PERF203
+                logger.warning("Reminder %s not sent: %r", row.pk, error)
+                failed.append(row.pk)
+                errors[row.pk] = repr(error)[:200]
+                failures_in_a_row += 1
+                if failures_in_a_row >= _FAILURES_BEFORE_PAUSE:
+                    break
+            else:
+                sent.append(row.pk)
+                failures_in_a_row = 0
+    finally:
+        _record_outcomes(rows, sent=sent, skipped=skipped, failed=failed, now=now)
+    return len(sent), failures_in_a_row >= _FAILURES_BEFORE_PAUSE
+
+
+def _record_outcomes(rows, *, sent, skipped, failed, now) -> None:
+    token = rows[0].claim_token
+    mine = Reminder.objects.filter(claim_token=token)
+    if sent:
+        mine.filter(pk__in=sent).update(sent_at=timezone.now(), claimed_at=None, claim_token=None)
+    for reason, ids in skipped.items():
+        mine.filter(pk__in=ids).update(
+            skipped_at=now, skip_reason=reason, claimed_at=None, claim_token=None
+        )
+    if failed:
+        # The wait grows with the attempts already made; one update for the whole batch.
+        steps = [When(attempts=n, then=Value(now + wait)) for n, wait in enumerate(RETRY_BACKOFF)]
+        mine.filter(pk__in=failed).update(
+            attempts=F("attempts") + 1,
+            next_attempt_at=Case(*steps, default=Value(now + RETRY_BACKOFF[-1])),
+            last_error="mail server refused or unreachable",
+            claimed_at=None,
+            claim_token=None,
+        )
+    # Whatever was not tried (time budget, server down) is released for the next sweep.
+    mine.update(claimed_at=None, claim_token=None)
+
+
+def _skip_reason(row: Reminder, now: datetime) -> str:
+    duo = row.duo
+    if duo.state != DuoState.ACTIVE:
+        return "duo_not_active"
+    if now >= calendar.month_window(duo, row.month).closes_at():
+        return "month_closed"
+    person = getattr(duo, row.side)
+    if person.anonymised_at is not None or person.contact_user is None:
+        return "no_recipient"
+    return ""
+
+
+def _send(row: Reminder) -> None:
+    duo = row.duo
+    person = getattr(duo, row.side)
+    other = getattr(duo, _other(row.side))
+    window = calendar.month_window(duo, row.month)
+    send_templated_email(
+        to=person.contact_user,
+        template="reminder",
+        context={
+            "duo": duo,
+            "person": person,
+            "other": other,
+            "for_someone_else": person.user_id is None,
+            "month": row.month,
+            "months": calendar.MONTHS,
+            "midway": row.month == calendar.MIDWAY_MONTH,
+            "last_day": window.closes_on - timedelta(days=1),
+            "met_url": checkin_url(row, MET),
+            "not_yet_url": checkin_url(row, NOT_YET),
+        },
+        headers={"Reply-To": settings.PROGRAMME_EMAIL, "Message-ID": row.message_id},
+    )
+
+
+def _other(side: str) -> str:
+    return Side.REFUGEE if side == Side.SPONSOR else Side.SPONSOR
+
+
+# Check-in links ------------------------------------------------------------------------------
+
+
+class InvalidCheckInLink(Exception):
+    def __init__(self, *, expired: bool = False) -> None:
+        super().__init__("expired" if expired else "invalid")
+        self.expired = expired
+
+
+@dataclass(frozen=True)
+class CheckInLink:
+    reminder: Reminder
+    met: bool
+
+    @property
+    def duo(self) -> Duo:
+        return self.reminder.duo
+
+    @property
+    def window(self) -> calendar.MonthWindow:
+        return calendar.month_window(self.reminder.duo, self.reminder.month)
+
+
+def checkin_token(reminder: Reminder, answer: str) -> str:
+    return signing.dumps({"r": reminder.pk, "a": answer}, salt=_TOKEN_SALT)
+
+
+def checkin_url(reminder: Reminder, answer: str) -> str:
+    return absolute_url(reverse("duos:checkin", args=[checkin_token(reminder, answer)]))
+
+
+def read_checkin_token(token: str, *, now: datetime | None = None) -> CheckInLink:
+    """The reminder and answer a link carries; InvalidCheckInLink if tampered or closed.
+
+    No max_age: the link lives until its month closes, which the calendar says (and which a
+    pause will later move).
+    """
+    try:
+        data = signing.loads(token, salt=_TOKEN_SALT)
+    except signing.BadSignature as error:
+        raise InvalidCheckInLink from error
+    if not isinstance(data, dict) or data.get("a") not in (MET, NOT_YET):
+        raise InvalidCheckInLink
+    reminder = (
+        Reminder.objects.select_related("duo__sponsor", "duo__refugee")
+        .filter(pk=data.get("r"))
+        .first()
+    )
+    if reminder is None:
+        raise InvalidCheckInLink
+    link = CheckInLink(reminder=reminder, met=data["a"] == MET)
+    if reminder.duo.state not in (DuoState.ACTIVE, DuoState.COMPLETED):
+        raise InvalidCheckInLink(expired=True)
+    if (now or timezone.now()) >= link.window.closes_at():
+        raise InvalidCheckInLink(expired=True)
+    return link
+
+
+def checkin_record(
+    *,
+    reminder: Reminder,
+    met: bool,
+    activity: str = "",
+    mood: int | None = None,
+    now: datetime | None = None,
+) -> CheckIn:
+    """Record (or change) one side's answer for a month; what is not given is kept.
+
+    "Not yet" clears the activity: there was none. The mood is asked in month 3 only.
+    """
+    if activity and (not met or activity not in Activity.values):
+        raise ValueError(f"{activity=} with {met=}")
+    if mood is not None and (reminder.month != calendar.MIDWAY_MONTH or not 1 <= mood <= 5):
+        raise ValueError(f"{mood=} in month {reminder.month}")
+    now = now or timezone.now()
+    key = {"duo_id": reminder.duo_id, "month": reminder.month, "side": reminder.side}
+    with transaction.atomic():
+        checkin = CheckIn.objects.select_for_update().filter(**key).first()
+        if checkin is None:
+            try:
+                with transaction.atomic():
+                    return CheckIn.objects.create(
+                        **key, met=met, activity=activity, mood=mood, answered_at=now
+                    )
+            except IntegrityError:
+                # The other link of the same email, clicked at the same moment: update it.
+                checkin = CheckIn.objects.select_for_update().get(**key)
+        before = (checkin.met, checkin.activity, checkin.mood)
+        checkin.met = met
+        checkin.activity = activity or (checkin.activity if met else "")
+        if mood is not None:
+            checkin.mood = mood
+        if (checkin.met, checkin.activity, checkin.mood) != before:
+            checkin.changed_at = now
+            checkin.save(update_fields=["met", "activity", "mood", "changed_at"])
+    return checkin

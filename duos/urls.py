@@ -1,0 +1,22 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts.views.signup import signup
+from duos import views
+
+# The admin's login goes through allauth (and its two-factor step): no second login page.
+admin.site.login = secure_admin_login(admin.site.login)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # Before allauth's own: the same sign-up, with the role from the home page's link.
+    path("accounts/signup/", signup, name="account_signup"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("equipe/appariements/", include("matching.urls")),
+    path("", include("duos.answer_urls")),
+    path("admin/", admin.site.urls),
+]

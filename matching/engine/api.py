@@ -1,0 +1,368 @@
+"""The engine's entry point: `match(sponsors, refugees, ...) -> Result`."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
+from typing import Literal
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import maximum_bipartite_matching
+
+from . import scoring
+from .candidates import EdgeSet, Exclusions, collect_edges, kd_tree, stage_counts
+from .model import (
+    Certificate,
+    Pair,
+    Person,
+    Pool,
+    Result,
+    Unmatched,
+    Weights,
+    build_pools,
+    chord2_to_km,
+    unit_vectors,
+)
+from .solve import (
+    Matching,
+    max_pairs,
+    padded_assignment,
+    refugee_major_csr,
+    repair_and_certify,
+    split_assignment,
+)
+
+Progress = Callable[[float, str], None]
+Mode = Literal["auto", "exact", "large"]
+EXACT_MAX_PAIRS_CONSIDERED = 25_000**2  # |S| x |R| above which "auto" picks "large"
+ALTERNATIVES = 5
+LARGE_TOP_K = 16  # candidates kept per person in the large mode
+LARGE_MAX_COLS = 2500  # nearest people of the other side examined per block (large mode)
+SCARCE_LANGUAGE_SHARE = 0.05  # of all pairs: languages below get an exhaustive pass
+WAIT_WORTH_MENTIONING = 90  # days
+
+
+def match(
+    sponsors: Sequence[Person],
+    refugees: Sequence[Person],
+    *,
+    weights: Weights = Weights(),  # noqa: B008 - frozen dataclass, safe as a default
+    exclusions: Iterable[tuple[str, str]] = (),
+    progress: Progress | None = None,
+    mode: Mode = "auto",
+) -> Result:
+    """Pair sponsors with refugees: the most pairs possible, then the best total score.
+
+    `exclusions` are (sponsor_id, refugee_id) pairs that must not be formed.
+    `progress(fraction, stage)` is called along the way with fraction in 0..1.
+    "exact" proves both optimality claims; "large" (picked by "auto" for national
+    pools) proves the number of pairs and gets the score close to the optimum.
+    """
+    report = _Reporter(progress)
+    _check_unique_ids(sponsors, "sponsor")
+    _check_unique_ids(refugees, "refugee")
+    report(0.0, "preparing")
+    # Neighbours in space become neighbours in index: blocks are compact and the
+    # refugee-major edges come out already sorted.
+    sponsors, refugees = _spatially_sorted(sponsors), _spatially_sorted(refugees)
+    pool_s, pool_r = build_pools(sponsors, refugees)
+    excluded = _exclusion_indices(sponsors, refugees, exclusions)
+    chosen = _choose_mode(mode, len(sponsors), len(refugees))
+    if chosen == "exact":
+        matching, certificate, edges, n_edges = _solve_exact(pool_s, pool_r, weights,
+                                                             excluded, report)  # fmt: skip
+    else:
+        matching, certificate, edges, n_edges = _solve_large(pool_s, pool_r, weights,
+                                                             excluded, report)  # fmt: skip
+    report(0.9, "explaining")
+    pairs = _pairs(sponsors, refugees, pool_s, pool_r, matching, weights)
+    unmatched = _unmatched(sponsors, refugees, pool_s, pool_r, matching, excluded)
+    alternatives = _alternatives(sponsors, refugees, edges, matching)
+    report(1.0, "done")
+    return Result(pairs, unmatched, alternatives, certificate, n_edges, chosen)
+
+
+class _Reporter:
+    def __init__(self, callback: Progress | None) -> None:
+        self.callback = callback
+
+    def __call__(self, fraction: float, stage: str) -> None:
+        if self.callback:
+            self.callback(float(min(max(fraction, 0.0), 1.0)), stage)
+
+    def span(self, start: float, end: float) -> Progress:
+        """A callback mapping a stage's own 0..1 onto [start, end] of the whole run."""
+        return lambda fraction, stage: self(start + (end - start) * fraction, stage)
+
+
+def _spatially_sorted(people: Sequence[Person]) -> list[Person]:
+    if len(people) < 2000:  # one dense block anyway
+        return list(people)
+    lat = np.fromiter((p.lat for p in people), np.float64, len(people))
+    lon = np.fromiter((p.lon for p in people), np.float64, len(people))
+    order = kd_tree(unit_vectors(lat, lon)).indices
+    return [people[i] for i in order.tolist()]
+
+
+def _check_unique_ids(people: Sequence[Person], side: str) -> None:
+    seen: set[str] = set()
+    for person in people:
+        if person.id in seen:
+            raise ValueError(f"duplicate {side} id {person.id!r}")
+        seen.add(person.id)
+
+
+def _exclusion_indices(sponsors, refugees, exclusions) -> Exclusions:
+    s_index = {p.id: i for i, p in enumerate(sponsors)}
+    r_index = {p.id: i for i, p in enumerate(refugees)}
+    pairs = [(s_index[s], r_index[r]) for s, r in exclusions if s in s_index and r in r_index]
+    return Exclusions.from_index_pairs(pairs, len(refugees))
+
+
+def _choose_mode(mode: Mode, n_s: int, n_r: int) -> str:
+    if mode not in ("auto", "exact", "large"):
+        raise ValueError(f"unknown mode {mode!r}")
+    if mode != "auto":
+        return mode
+    return "exact" if n_s * n_r <= EXACT_MAX_PAIRS_CONSIDERED else "large"
+
+
+def _solve_exact(pool_s, pool_r, weights, excluded, report):
+    """Every feasible edge, generated refugee-major, straight into a sparse graph."""
+    edges = collect_edges(pool_r, pool_s, weights, excluded.swapped(len(pool_s)),
+                          k=ALTERNATIVES + 1, keep=True,
+                          progress=report.span(0.02, 0.55))  # fmt: skip
+    n_edges = len(edges.b)
+    indptr = np.zeros(len(pool_r) + 1, np.int64)
+    np.cumsum(edges.degree_a, out=indptr[1:])
+    edges.scores += 1  # a zero score must still be a stored edge
+    graph = sp.csr_matrix((edges.scores, edges.b, indptr), shape=(len(pool_r), len(pool_s)))
+    edges.b = edges.scores = None  # the graph holds them now
+    report(0.6, "solving")
+    matching = padded_assignment(graph, weights.total())
+    report(0.8, "verifying")
+    certificate = Certificate(
+        pairs=matching.size,
+        max_pairs=max_pairs(graph),
+        method="scipy maximum_bipartite_matching on the full feasible graph",
+        score_exact=True,
+    )
+    return matching, certificate, _flip(edges), n_edges
+
+
+def _flip(edges: EdgeSet) -> EdgeSet:
+    """Edges generated refugee-major, seen sponsor-major."""
+    return EdgeSet(None, None, edges.top_b, edges.top_b_scores, edges.top_a,
+                   edges.top_a_scores, edges.degree_b, edges.degree_a)  # fmt: skip
+
+
+def _solve_large(pool_s, pool_r, weights, excluded, report):
+    """Best candidates per person; a maximum matching restored and proved on the full
+    feasible graph, streamed; then the best score on the candidates plus every edge the
+    proof walked (a graph that holds a maximum matching, so no pair is lost)."""
+    edges = collect_edges(pool_s, pool_r, weights, excluded, k=LARGE_TOP_K, keep=False,
+                          max_cols=LARGE_MAX_COLS, progress=report.span(0.02, 0.5))  # fmt: skip
+    candidates = _pruned_graph(edges)
+    for extra in _scarce_language_candidates(pool_s, pool_r, weights, excluded):
+        candidates = _union(candidates, extra)
+
+    def grow(extra_r: np.ndarray, extra_s: np.ndarray) -> Matching:
+        """Hopcroft-Karp on the candidates plus the extra edges: cardinality only."""
+        s = np.concatenate((candidates[0], extra_s))
+        r = np.concatenate((candidates[1], extra_r))
+        graph = refugee_major_csr(s, r, np.ones(len(s), np.int8), len(pool_s), len(pool_r))
+        graph.sum_duplicates()
+        return Matching(maximum_bipartite_matching(graph, perm_type="column").astype(np.int64))
+
+    empty = np.empty(0, np.int64)
+    report(0.55, "verifying")
+    found = repair_and_certify(pool_s, pool_r, grow(empty, empty), excluded.swapped(len(pool_s)),
+                               grow, report.span(0.55, 0.75))  # fmt: skip
+    report(0.75, "solving")
+    on = np.flatnonzero(found.matching.sponsor_of >= 0)
+    new_s = np.concatenate((found.walked_s, found.matching.sponsor_of[on]))
+    new_r = np.concatenate((found.walked_r, on))
+    candidates = _union(candidates, (new_s, new_r, _scores(pool_s, pool_r, new_s, new_r,
+                                                           weights)))  # fmt: skip
+    matching = _solve_candidates(candidates, pool_s, pool_r, weights)
+    if matching.size != found.matching.size:
+        raise RuntimeError("the final solve lost pairs")
+    certificate = dataclasses.replace(found.certificate, pairs=matching.size)
+    n_edges = int(edges.degree_a.sum())  # edges examined (sampled), not all feasible edges
+    return matching, certificate, edges, n_edges
+
+
+def _scarce_language_candidates(pool_s: Pool, pool_r: Pool, weights, excluded):
+    """The nearest-people sample misses the few partners of someone who speaks a rare
+    language: for each language that few pairs share, an exhaustive pass among its
+    speakers (small pools) adds their best candidates."""
+    budget = SCARCE_LANGUAGE_SHARE * len(pool_s) * len(pool_r)
+    for bit in range(64):
+        mask = np.uint64(1 << bit)
+        speakers_s = np.flatnonzero(pool_s.lang_conv & mask)
+        speakers_r = np.flatnonzero(pool_r.lang_conv & mask)
+        if not len(speakers_s) or not len(speakers_r):
+            continue
+        if len(speakers_s) * len(speakers_r) > budget:
+            continue
+        sub = collect_edges(pool_s.take(speakers_s), pool_r.take(speakers_r), weights,
+                            excluded.restricted(speakers_s, speakers_r), k=LARGE_TOP_K,
+                            keep=False, workers=2)  # fmt: skip
+        s, r, score = _pruned_graph(sub)
+        yield speakers_s[s], speakers_r[r], score
+
+
+def _solve_candidates(candidates, pool_s, pool_r, weights) -> Matching:
+    s, r, score = candidates
+    graph = refugee_major_csr(s, r, score + 1, len(pool_s), len(pool_r))
+    return split_assignment(graph, weights.total())
+
+
+def _scores(pool_s, pool_r, s: np.ndarray, r: np.ndarray, weights) -> np.ndarray:
+    a, b = pool_s.take(s), pool_r.take(r)
+    chord2 = scoring.squared_chord(a, b)
+    points = scoring.criterion_points(a, b, chord2, scoring.reach_limit(a, b), weights)
+    return scoring.total_score(points).astype(np.int16)
+
+
+def _union(first, second):
+    s, r, score = (np.concatenate(pair) for pair in zip(first, second, strict=True))
+    _, unique = np.unique(s * (int(r.max(initial=0)) + 1) + r, return_index=True)
+    return s[unique], r[unique], score[unique]
+
+
+def _pruned_graph(edges: EdgeSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Union of each sponsor's and each refugee's best candidates."""
+    k_a, k_b = edges.top_a.shape[1], edges.top_b.shape[1]
+    s = np.concatenate((np.repeat(np.arange(len(edges.top_a)), k_a), edges.top_b.ravel()))
+    r = np.concatenate((edges.top_a.ravel(), np.repeat(np.arange(len(edges.top_b)), k_b)))
+    score = np.concatenate((edges.top_a_scores.ravel(), edges.top_b_scores.ravel()))
+    real = (s >= 0) & (r >= 0)
+    s, r, score = s[real], r[real], score[real]
+    key = s * max(len(edges.top_b), 1) + r
+    _, first = np.unique(key, return_index=True)
+    return s[first], r[first], score[first].astype(np.int16)
+
+
+def _pairs(sponsors, refugees, pool_s: Pool, pool_r: Pool, matching: Matching, weights):
+    r_idx = np.flatnonzero(matching.sponsor_of >= 0)
+    s_idx = matching.sponsor_of[r_idx]
+    a, b = pool_s.take(s_idx), pool_r.take(r_idx)
+    chord2 = scoring.squared_chord(a, b)
+    points = scoring.criterion_points(a, b, chord2, scoring.reach_limit(a, b), weights)
+    km = chord2_to_km(chord2)
+    pairs = []
+    for n, (i, j) in enumerate(zip(s_idx.tolist(), r_idx.tolist(), strict=True)):
+        breakdown = {name: int(values[n]) for name, values in points.items()}
+        sponsor, refugee = sponsors[i], refugees[j]
+        pairs.append(
+            Pair(
+                sponsor_id=sponsor.id,
+                refugee_id=refugee.id,
+                score=sum(breakdown.values()),
+                distance_km=round(float(km[n]), 2),
+                breakdown=breakdown,
+                reasons=pair_reasons(sponsor, refugee, float(km[n])),
+            )
+        )
+    pairs.sort(key=lambda p: (p.sponsor_id, p.refugee_id))
+    return pairs
+
+
+def score_pair(sponsor: Person, refugee: Person, weights: Weights = Weights()) -> Pair | None:  # noqa: B008
+    """The score and reasons of one pair, as `match` would give them; None if infeasible
+    (exclusions aside). Handy for a staff member's manual swap."""
+    pool_s, pool_r = build_pools([sponsor], [refugee])
+    chord2 = scoring.squared_chord(pool_s, pool_r)
+    limit2 = scoring.reach_limit(pool_s, pool_r)
+    if not scoring.feasible(pool_s, pool_r, chord2, limit2)[0]:
+        return None
+    points = scoring.criterion_points(pool_s, pool_r, chord2, limit2, weights)
+    breakdown = {name: int(values[0]) for name, values in points.items()}
+    km = float(chord2_to_km(chord2)[0])
+    return Pair(sponsor.id, refugee.id, sum(breakdown.values()), round(km, 2), breakdown,
+                pair_reasons(sponsor, refugee, km))  # fmt: skip
+
+
+def pair_reasons(sponsor: Person, refugee: Person, km: float) -> list[tuple[str, dict]]:
+    """Reason codes with values, in the order a sentence reads them."""
+    reasons: list[tuple[str, dict]] = [("distance", {"km": round(km, 1)})]
+    levels = ("conversational", "fluent", "native")
+    shared = [
+        code
+        for code in sponsor.languages
+        if sponsor.languages[code] in levels and refugee.languages.get(code) in levels
+    ]
+    reasons.append(("languages", {"codes": sorted(shared)}))
+    interests = sorted(sponsor.interests & refugee.interests)
+    if interests:
+        reasons.append(("interests", {"codes": interests}))
+    slots = [s for s in scoring.SLOT_ORDER if s in sponsor.availability & refugee.availability]
+    if slots:
+        reasons.append(("slots", {"codes": slots}))
+    waited = max(sponsor.waiting_days, refugee.waiting_days)
+    if waited >= WAIT_WORTH_MENTIONING:
+        reasons.append(("waited", {"days": waited}))
+    return reasons
+
+
+def _unmatched(sponsors, refugees, pool_s, pool_r, matching: Matching, excluded):
+    refugee_of = matching.refugee_of(len(pool_s))
+    lonely_s = np.flatnonzero(refugee_of < 0)
+    lonely_r = np.flatnonzero(matching.sponsor_of < 0)
+    found = _explain_side(sponsors, "sponsor", pool_s, pool_r, lonely_s, excluded)
+    found += _explain_side(refugees, "refugee", pool_r, pool_s, lonely_r,
+                           excluded.swapped(len(pool_s)))  # fmt: skip
+    return found
+
+
+def _explain_side(people, side, own: Pool, other: Pool, rows, excluded) -> list[Unmatched]:
+    if not len(rows):
+        return []
+    counts = stage_counts(own, other, rows, excluded)
+    nearest = _nearest_km(own, other, rows)
+    result = []
+    for n, i in enumerate(rows.tolist()):
+        if counts.in_reach[n] == 0:
+            reason, values = "no_one_in_reach", {"nearest_km": nearest[n]}
+        elif counts.language[n] == 0:
+            reason, values = "no_shared_language", {"in_reach": int(counts.in_reach[n])}
+        elif counts.gender[n] == 0:
+            reason, values = "gender_preference", {"in_reach": int(counts.in_reach[n])}
+        elif counts.feasible[n] == 0:
+            reason, values = "excluded", {"in_reach": int(counts.in_reach[n])}
+        else:
+            reason, values = "partners_needed_elsewhere", {"feasible": int(counts.feasible[n])}
+        result.append(Unmatched(people[i].id, side, reason, values))
+    return result
+
+
+def _nearest_km(own: Pool, other: Pool, rows: np.ndarray) -> list[float | None]:
+    if not len(other):
+        return [None] * len(rows)
+    if len(rows) * len(other) <= 2_000_000:
+        chord2 = scoring.squared_chord(own.take(rows).as_rows(), other.as_columns()).min(axis=1)
+    else:
+        distance, _ = kd_tree(other.points()).query(own.points()[rows])
+        chord2 = np.asarray(distance) ** 2
+    return [round(float(km), 1) for km in chord2_to_km(chord2)]
+
+
+def _alternatives(sponsors, refugees, edges: EdgeSet, matching: Matching):
+    refugee_of = matching.refugee_of(len(sponsors))
+    found: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    sides = (
+        ("sponsor", sponsors, refugees, edges.top_a, edges.top_a_scores, refugee_of),
+        ("refugee", refugees, sponsors, edges.top_b, edges.top_b_scores, matching.sponsor_of),
+    )
+    for side, people, partners, top, scores, mate in sides:
+        for i, person in enumerate(people):
+            options = [
+                (partners[j].id, int(score))
+                for j, score in zip(top[i].tolist(), scores[i].tolist(), strict=True)
+                if j >= 0 and j != mate[i]
+            ]
+            if options:
+                found[(side, person.id)] = options[:ALTERNATIVES]
+    return found

@@ -1,0 +1,260 @@
+"""Typed inputs and outputs of the engine, and the array form of a pool of people."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+from .vocabulary import GENDER_CODES, INTEREST_CODES, LANGUAGE_CODES, LEVEL_CODES, SLOT_CODES
+
+EARTH_RADIUS_KM = 6371.0088
+SIDES = ("sponsor", "refugee")
+MISSING_BIRTH_YEAR = -10_000  # far from any real year, so age closeness scores 0
+
+
+@dataclass(frozen=True)
+class Person:
+    """One sponsor or refugee. `languages` maps an ISO 639 code to a level code."""
+
+    id: str
+    lat: float
+    lon: float
+    max_distance_km: float
+    languages: Mapping[str, str]
+    interests: frozenset[str] = frozenset()
+    availability: frozenset[str] = frozenset()
+    gender: str = "other"
+    partner_gender: str = "any"
+    birth_year: int | None = None
+    waiting_days: int = 0
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Maximum points of each criterion; a pair's score is the sum, 0 to 100."""
+
+    distance: int = 30
+    interests: int = 20
+    availability: int = 15
+    language: int = 10
+    age: int = 10
+    waiting: int = 15
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"weight {f.name!r} must be a non-negative integer")
+        if self.total() > 100:
+            raise ValueError(f"weights add up to {self.total()}, more than 100")
+
+    def total(self) -> int:
+        return sum(getattr(self, f.name) for f in fields(self))
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+
+Reason = tuple[str, dict]
+
+
+@dataclass(frozen=True)
+class Pair:
+    sponsor_id: str
+    refugee_id: str
+    score: int
+    distance_km: float
+    breakdown: dict[str, int]
+    reasons: list[Reason]
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    person_id: str
+    side: str  # "sponsor" or "refugee"
+    reason: str
+    values: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """How we know the matching is maximum (and, in exact mode, optimal)."""
+
+    pairs: int
+    max_pairs: int  # independent count, or a vertex cover size of the full feasible graph
+    method: str
+    score_exact: bool  # True when the score is provably optimal
+
+    @property
+    def cardinality_proved(self) -> bool:
+        return self.pairs == self.max_pairs
+
+
+@dataclass
+class Result:
+    pairs: list[Pair]
+    unmatched: list[Unmatched]
+    # Keyed by (side, person id): ids of the two sides may collide.
+    alternatives: dict[tuple[str, str], list[tuple[str, int]]]
+    certificate: Certificate
+    feasible_edges: int
+    mode: str
+
+    @property
+    def total_score(self) -> int:
+        return sum(p.score for p in self.pairs)
+
+
+@dataclass
+class Codebook:
+    """Bit positions shared by both sides for languages and interests."""
+
+    languages: dict[str, int]
+    interests: dict[str, int]
+
+    @classmethod
+    def from_people(cls, people: Sequence[Person]) -> Codebook:
+        languages = _bit_positions(LANGUAGE_CODES, (c for p in people for c in p.languages))
+        interests = _bit_positions(INTEREST_CODES, (c for p in people for c in p.interests))
+        return cls(languages, interests)
+
+
+def _bit_positions(known: Sequence[str], seen) -> dict[str, int]:
+    codes = list(known) + sorted(set(seen) - set(known))
+    positions = {code: i for i, code in enumerate(codes)}
+    if len(positions) > 64:  # masks are uint64; the real vocabularies are far smaller
+        used = sorted(set(seen))
+        if len(used) > 64:
+            raise ValueError(f"more than 64 distinct codes: {', '.join(used[:70])}")
+        positions = {code: i for i, code in enumerate(used)}
+    return positions
+
+
+@dataclass
+class Pool:
+    """One side as NumPy arrays, index i is people[i]."""
+
+    ids: list[str]
+    x: np.ndarray  # unit vectors, float64
+    y: np.ndarray
+    z: np.ndarray
+    reach_chord2: np.ndarray  # squared chord (unit sphere) of max_distance_km
+    lang_conv: np.ndarray  # uint64 masks of languages spoken at least at each level
+    lang_fluent: np.ndarray
+    lang_native: np.ndarray
+    interests: np.ndarray  # uint64
+    slots: np.ndarray  # uint8
+    gender: np.ndarray  # uint8 bit: 1 woman, 2 man, 4 other
+    accepts: np.ndarray  # uint8 mask of accepted partner genders
+    birth_year: np.ndarray  # int32
+    wait_days: np.ndarray  # int32, capped at one year
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def points(self) -> np.ndarray:
+        """(n, 3) unit vectors, for KD-trees."""
+        return np.column_stack((self.x, self.y, self.z))
+
+    def take(self, index: np.ndarray) -> Pool:
+        arrays = {f.name: getattr(self, f.name)[index] for f in fields(self) if f.name != "ids"}
+        return Pool(ids=[], **arrays)
+
+    def as_rows(self) -> Pool:
+        """Arrays shaped (n, 1) so that they broadcast against columns."""
+        return self._reshaped((-1, 1))
+
+    def as_columns(self) -> Pool:
+        return self._reshaped((1, -1))
+
+    def _reshaped(self, shape: tuple[int, int]) -> Pool:
+        arrays = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            arrays[f.name] = value if f.name == "ids" else value.reshape(shape)
+        return Pool(**arrays)
+
+
+GENDER_BITS = {code: 1 << i for i, code in enumerate(GENDER_CODES)}
+ALL_GENDERS = sum(GENDER_BITS.values())
+LEVEL_RANK = {code: i for i, code in enumerate(LEVEL_CODES)}
+
+
+def km_to_chord2(km: np.ndarray | float) -> np.ndarray:
+    """Squared chord length on the unit sphere for a great-circle distance."""
+    angle = np.minimum(np.asarray(km, dtype=np.float64) / EARTH_RADIUS_KM, math.pi)
+    return (2.0 * np.sin(angle / 2.0)) ** 2
+
+
+def chord2_to_km(chord2: np.ndarray | float) -> np.ndarray:
+    half = np.clip(np.sqrt(np.asarray(chord2, dtype=np.float64)) / 2.0, 0.0, 1.0)
+    return 2.0 * EARTH_RADIUS_KM * np.arcsin(half)
+
+
+def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    phi, lam = np.radians(lat), np.radians(lon)
+    cos_phi = np.cos(phi)
+    return np.column_stack((cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)))
+
+
+def build_pool(people: Sequence[Person], codebook: Codebook) -> Pool:
+    n = len(people)
+    lat = np.fromiter((p.lat for p in people), np.float64, n)
+    lon = np.fromiter((p.lon for p in people), np.float64, n)
+    reach = np.fromiter((p.max_distance_km for p in people), np.float64, n)
+    masks = np.array([_language_masks(p, codebook) for p in people], dtype=np.uint64)
+    masks = masks.reshape(n, 3).T
+    interests = np.fromiter((_mask(codebook.interests, p.interests) for p in people), np.uint64, n)
+    slot_bits = {code: i for i, code in enumerate(SLOT_CODES)}
+    slots = np.fromiter((_mask(slot_bits, p.availability) for p in people), np.uint8, n)
+    gender = np.fromiter((GENDER_BITS[p.gender] for p in people), np.uint8, n)
+    accepts = np.fromiter(
+        (GENDER_BITS.get(p.partner_gender or "any", ALL_GENDERS) for p in people), np.uint8, n
+    )
+    birth = np.fromiter(
+        (MISSING_BIRTH_YEAR if p.birth_year is None else p.birth_year for p in people),
+        np.int32,
+        n,
+    )
+    waits = np.fromiter((min(max(p.waiting_days, 0), 365) for p in people), np.int32, n)
+    return Pool(
+        ids=[p.id for p in people],
+        **dict(zip("xyz", unit_vectors(lat, lon).T.copy(), strict=True)),
+        reach_chord2=km_to_chord2(reach),
+        lang_conv=masks[0].copy(),
+        lang_fluent=masks[1].copy(),
+        lang_native=masks[2].copy(),
+        interests=interests,
+        slots=slots,
+        gender=gender,
+        accepts=accepts,
+        birth_year=birth,
+        wait_days=waits,
+    )
+
+
+def _language_masks(person: Person, codebook: Codebook) -> tuple[int, int, int]:
+    """Masks of languages spoken at least conversationally, fluently, natively."""
+    masks = [0, 0, 0]
+    for code, level in person.languages.items():
+        bit = 1 << codebook.languages[code]
+        for k in range(LEVEL_RANK[level]):  # basic sets nothing, native sets all three
+            masks[k] |= bit
+    return masks[0], masks[1], masks[2]
+
+
+def _mask(positions: Mapping[str, int], codes) -> int:
+    value = 0
+    for code in codes:
+        if code in positions:
+            value |= 1 << positions[code]
+    return value
+
+
+def build_pools(sponsors: Sequence[Person], refugees: Sequence[Person]) -> tuple[Pool, Pool]:
+    codebook = Codebook.from_people([*sponsors, *refugees])
+    return build_pool(sponsors, codebook), build_pool(refugees, codebook)

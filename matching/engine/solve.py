@@ -1,0 +1,290 @@
+"""Maximum-cardinality, maximum-score matching on a sparse feasible graph.
+
+One sparse assignment gives both at once: each refugee row gets a private dummy
+column, a real edge costs K - score and a dummy costs K + BIG with BIG larger than
+any possible total score, so minimising the cost first maximises the number of
+real pairs, then their total score. Integer costs stay exact in float64.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bipartite_matching
+
+from .candidates import Exclusions, reach
+from .model import Certificate, Pool
+
+UNMATCHED = -1
+EDGE_OFFSET = 101  # > max score, so every real edge cost K - score is >= 1
+
+
+@dataclass
+class Matching:
+    """sponsor_of[r] for every refugee r, UNMATCHED if none."""
+
+    sponsor_of: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return int((self.sponsor_of >= 0).sum())
+
+    def refugee_of(self, n_sponsors: int) -> np.ndarray:
+        mates = np.full(n_sponsors, UNMATCHED, np.int64)
+        matched = np.flatnonzero(self.sponsor_of >= 0)
+        mates[self.sponsor_of[matched]] = matched
+        return mates
+
+
+def refugee_major_csr(
+    sponsors: np.ndarray, refugees: np.ndarray, values: np.ndarray, n_s: int, n_r: int
+) -> sp.csr_matrix:
+    """Rows are refugees: maximum_bipartite_matching is far faster in this orientation."""
+    order = np.argsort(refugees, kind="stable")
+    indptr = np.zeros(n_r + 1, np.int64)
+    np.cumsum(np.bincount(refugees, minlength=n_r), out=indptr[1:])
+    return sp.csr_matrix((values[order], sponsors[order], indptr), shape=(n_r, n_s))
+
+
+def max_pairs(graph: sp.csr_matrix) -> int:
+    """Independent maximum cardinality (Hopcroft-Karp) on the refugee-major graph."""
+    if graph.shape[0] == 0 or graph.shape[1] == 0:
+        return 0
+    return int((maximum_bipartite_matching(graph, perm_type="column") >= 0).sum())
+
+
+def split_assignment(graph: sp.csr_matrix, max_score: int) -> Matching:
+    """Most pairs, then best total score, on a refugee-major graph of scores.
+
+    `graph.data` holds scores + 1 (so that a zero score is still a stored edge).
+    A maximum matching and the Dulmage-Mendelsohn split from its unmatched rows cut
+    the problem in two parts that each have a full matching on one side: the rows that
+    some maximum matching leaves out, with every sponsor they can reach (all of whom
+    are matched in every maximum matching), and the rest, whose rows are matched in
+    every maximum matching. Every maximum matching is a full matching of both parts,
+    so solving each for its best score is exact, and needs no padding.
+    """
+    n_r, n_s = graph.shape
+    sponsor_of = np.full(n_r, UNMATCHED, np.int64)
+    if n_r == 0 or n_s == 0 or graph.nnz == 0:
+        return Matching(sponsor_of)
+    initial = maximum_bipartite_matching(graph, perm_type="column")
+    loose_rows, tight_cols = _reachable_from_unmatched(graph, initial)
+    costs = float(max(EDGE_OFFSET, max_score + 2)) + 1.0 - graph.data.astype(np.float64)
+    cost = sp.csr_matrix((costs, graph.indices, graph.indptr), shape=graph.shape, copy=False)
+    rows = np.flatnonzero(loose_rows)
+    if tight_cols.any():
+        part, cols = _part(cost, rows, tight_cols)
+        c, r = min_weight_full_bipartite_matching(part.T.tocsr())  # sponsors as rows
+        sponsor_of[rows[r]] = cols[c]
+    rows = np.flatnonzero(~loose_rows)
+    if len(rows):
+        part, cols = _part(cost, rows, ~tight_cols)
+        r, c = min_weight_full_bipartite_matching(part)
+        sponsor_of[rows[r]] = cols[c]
+    return Matching(sponsor_of)
+
+
+def padded_assignment(graph: sp.csr_matrix, max_score: int) -> Matching:
+    """Like `split_assignment`, with one private dummy column per row instead of the
+    split: leaner in memory on the full graph, slower when many rows stay unmatched."""
+    n_r, n_s = graph.shape
+    if n_r == 0 or graph.nnz == 0:
+        return Matching(np.full(n_r, UNMATCHED, np.int64))
+    big = float((max_score + 1) * min(n_r, n_s) + 1)
+    offset = float(max(EDGE_OFFSET, max_score + 2))
+    # Each row's own dummy column goes last in the row (it has the largest index).
+    dummy_at = graph.indptr[1:] + np.arange(n_r)
+    is_real = np.ones(graph.nnz + n_r, bool)
+    is_real[dummy_at] = False
+    indices = np.empty(graph.nnz + n_r, np.int32)
+    indices[is_real] = graph.indices
+    indices[dummy_at] = n_s + np.arange(n_r)
+    data = np.empty(graph.nnz + n_r, np.float64)
+    data[is_real] = offset + 1.0 - graph.data  # data is score + 1
+    data[dummy_at] = offset + big
+    del is_real
+    indptr = graph.indptr + np.arange(n_r + 1)
+    padded = sp.csr_matrix((data, indices, indptr), shape=(n_r, n_s + n_r))
+    rows, cols = min_weight_full_bipartite_matching(padded)
+    sponsor_of = np.full(n_r, UNMATCHED, np.int64)
+    real = cols < n_s
+    sponsor_of[rows[real]] = cols[real]
+    return Matching(sponsor_of)
+
+
+def _part(cost: sp.csr_matrix, rows: np.ndarray, keep_cols: np.ndarray):
+    """cost[rows][:, keep_cols] with fewer copies than SciPy's column slicing."""
+    sub = cost[rows]
+    keep = keep_cols[sub.indices]
+    new_column = np.cumsum(keep_cols, dtype=np.int32) - 1
+    indices = new_column[sub.indices[keep]]
+    data = sub.data[keep]
+    kept_before = np.zeros(len(keep) + 1, np.int64)
+    np.cumsum(keep, out=kept_before[1:])
+    indptr = kept_before[sub.indptr]
+    del sub, keep, kept_before
+    part = sp.csr_matrix((data, indices, indptr), shape=(len(rows), int(keep_cols.sum())))
+    return part, np.flatnonzero(keep_cols)
+
+
+def _reachable_from_unmatched(graph: sp.csr_matrix, sponsor_of: np.ndarray):
+    """Rows and columns reachable by alternating paths from the unmatched rows."""
+    n_r, n_s = graph.shape
+    refugee_of = np.full(n_s, UNMATCHED, np.int64)
+    matched = np.flatnonzero(sponsor_of >= 0)
+    refugee_of[sponsor_of[matched]] = matched
+    rows = np.zeros(n_r, bool)
+    cols = np.zeros(n_s, bool)
+    frontier = np.flatnonzero(sponsor_of < 0)
+    rows[frontier] = True
+    while len(frontier):
+        reached = np.unique(graph[frontier].indices)
+        reached = reached[~cols[reached]]
+        cols[reached] = True
+        frontier = refugee_of[reached]  # all matched, or the matching was not maximum
+        frontier = frontier[~rows[frontier]]
+        rows[frontier] = True
+    return rows, cols
+
+
+Grower = Callable[[np.ndarray, np.ndarray], Matching]
+SEARCH_SPREAD = 2  # extra edges recorded per person reached by the searches
+
+
+@dataclass
+class Certified:
+    matching: Matching
+    certificate: Certificate
+    walked_r: np.ndarray  # every edge the searches recorded
+    walked_s: np.ndarray
+
+
+def repair_and_certify(
+    sponsors: Pool,
+    refugees: Pool,
+    matching: Matching,
+    excluded_rs: Exclusions,
+    grow: Grower,
+    progress: Callable[[float, str], None] | None = None,
+) -> Certified:
+    """Restore maximum cardinality on the *full* feasible graph, and prove it.
+
+    An alternating breadth-first search from the unmatched refugees generates feasible
+    edges on demand, layer by layer, only from the refugees on the frontier to the
+    sponsors not yet visited: it never holds the whole graph. It runs to the end, and
+    records its tree plus a few more edges per person reached (some to free sponsors).
+    If it reached free sponsors, the tree's augmenting paths are flipped, then
+    `grow(r, s)` (Hopcroft-Karp on the candidates plus every edge recorded) finds all
+    the augmenting paths those edges hold at once, and the search starts again. When
+    it reaches none, Berge's theorem says the matching is maximum, and König's vertex
+    cover of the same size (unvisited refugees + visited sponsors) is the proof.
+    Flipping is blind to scores: the caller solves again for the score on a graph that
+    holds this matching (candidates plus the recorded edges).
+    """
+    sponsor_of = matching.sponsor_of.copy()
+    refugee_of = matching.refugee_of(len(sponsors))
+    isolated = np.zeros(len(refugees), bool)  # no feasible sponsor at all: never a root
+    walked_r, walked_s = [], []
+    rounds = 0
+    while True:
+        rounds += 1
+        search = _alternating_search(sponsors, refugees, sponsor_of, refugee_of,
+                                     isolated, excluded_rs)  # fmt: skip
+        walked_r += [search.edge_r, search.extra_r]
+        walked_s += [search.edge_s, search.extra_s]
+        if progress:
+            progress(1 - 0.5**rounds, "verifying")
+        if not len(search.free):
+            break
+        before = int((sponsor_of >= 0).sum())
+        _augment(search.free, search.parent, sponsor_of, refugee_of)
+        # The tree's paths clash; a Hopcroft-Karp matching on the candidates plus
+        # every edge recorded so far finds all of their augmenting paths at once.
+        grown = grow(np.concatenate(walked_r), np.concatenate(walked_s))
+        if grown.size > int((sponsor_of >= 0).sum()):
+            sponsor_of = grown.sponsor_of.copy()
+            refugee_of = grown.refugee_of(len(sponsors))
+        if int((sponsor_of >= 0).sum()) <= before:
+            raise RuntimeError("an augmenting path was found but not applied")
+    cover = int((len(refugees) - search.visited_r.sum()) + search.visited_s.sum())
+    certificate = Certificate(
+        pairs=int((sponsor_of >= 0).sum()),
+        max_pairs=cover,
+        method=f"König vertex cover of the full feasible graph ({rounds} alternating searches)",
+        score_exact=False,
+    )
+    return Certified(Matching(sponsor_of), certificate, np.concatenate(walked_r),
+                     np.concatenate(walked_s))  # fmt: skip
+
+
+@dataclass
+class Search:
+    visited_r: np.ndarray
+    visited_s: np.ndarray
+    parent: np.ndarray  # refugee through which each sponsor was reached
+    edge_r: np.ndarray  # the search tree's edges
+    edge_s: np.ndarray
+    extra_r: np.ndarray  # more edges between the layers, a few per person reached
+    extra_s: np.ndarray
+    free: np.ndarray  # free sponsors reached
+
+
+def _alternating_search(sponsors, refugees, sponsor_of, refugee_of, isolated, excluded_rs):
+    """Breadth-first search from every unmatched refugee over alternating paths."""
+    visited_s = np.zeros(len(sponsors), bool)
+    visited_r = np.zeros(len(refugees), bool)
+    parent = np.full(len(sponsors), UNMATCHED, np.int64)
+    roots = np.flatnonzero(sponsor_of < 0)
+    visited_r[roots] = True
+    frontier = roots[~isolated[roots]]
+    first_layer = True
+    free, extra_r, extra_s = [], [], []
+    is_free = refugee_of < 0
+    while len(frontier):
+        unvisited = np.flatnonzero(~visited_s)
+        layer = reach(refugees, sponsors, frontier, unvisited, excluded_rs,
+                      spread=SEARCH_SPREAD, wanted_b=is_free)  # fmt: skip
+        if first_layer:  # every sponsor was unvisited: no edge at all means isolated
+            isolated[frontier[~layer.has_any]] = True
+            first_layer = False
+        found = layer.parent
+        reached = unvisited[found >= 0]
+        parent[reached] = found[found >= 0]
+        visited_s[reached] = True
+        extra_r.append(layer.edge_a)
+        extra_s.append(layer.edge_b)
+        free.append(reached[is_free[reached]])
+        frontier = refugee_of[reached[~is_free[reached]]]
+        frontier = frontier[~visited_r[frontier]]
+        visited_r[frontier] = True
+    tree_s = np.flatnonzero(parent >= 0)
+    return Search(visited_r, visited_s, parent, parent[tree_s], tree_s,
+                  _cat(extra_r), _cat(extra_s), _cat(free))  # fmt: skip
+
+
+def _cat(arrays: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(arrays) if arrays else np.empty(0, np.int64)
+
+
+def _augment(free: np.ndarray, parent, sponsor_of, refugee_of) -> None:
+    """Flip vertex-disjoint augmenting paths ending at the free sponsors found."""
+    used_r: set[int] = set()
+    for end in free.tolist():
+        path, s, clash = [], end, False
+        while s != UNMATCHED:
+            r = int(parent[s])
+            if r in used_r:  # already flipped by a previous path: its pointers moved
+                clash = True
+                break
+            path.append((r, s))
+            s = int(sponsor_of[r])
+        if clash:
+            continue
+        for r, s in path:
+            used_r.add(r)
+            sponsor_of[r] = s
+            refugee_of[s] = r

@@ -1,0 +1,279 @@
+"""The profile in short steps: each saves, bad input never clears the form, and a person who
+stops half-way finds their answers."""
+
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import CandidateState, Consent, Person, Role
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+VALID = {
+    "identity": {
+        "first_name": "Amina",
+        "last_name": "Hassan",
+        "birth_year": "1990",
+        "gender": "woman",
+        "partner_gender": "any",
+        "phone": "06 12 34 56 78",
+    },
+    "home": {"postal_code": "75011", "max_distance_km": "10"},
+    "languages": {
+        "language_0": "ar",
+        "level_0": "native",
+        "language_1": "fr",
+        "level_1": "conversational",
+    },
+    "interests": {"codes": ["cinema", "cooking"]},
+    "availability": {"codes": ["weekend_day"]},
+    "about": {"about": "J'aime marcher.", "hopes": "Découvrir Paris."},
+    "status": {"protection_status": "refugee", "arrival_year": "2022"},
+    "consents": {"charter": "on", "privacy": "on"},
+}
+
+
+@pytest.fixture
+def newcomer(client):
+    """A refugee who just verified their email: an empty profile."""
+    user = UserFactory()
+    person = Person.objects.create(user=user, role=Role.REFUGEE)
+    client.force_login(user)
+    return person
+
+
+def step_url(slug: str) -> str:
+    return reverse("accounts:profile_step", args=[slug])
+
+
+def test_profile_steps_lead_to_a_complete_application(client, newcomer):
+    for slug, data in VALID.items():
+        response = client.post(step_url(slug), data)
+        assert response.status_code == HTTPStatus.FOUND, (slug, response.content[:2000])
+
+    newcomer.refresh_from_db()
+    assert newcomer.state == CandidateState.AWAITING_VALIDATION
+    assert newcomer.first_name == "Amina" and newcomer.phone == "+33612345678"
+    assert newcomer.commune == "Paris 11e Arrondissement" and newcomer.departement == "75"
+    assert newcomer.latitude == pytest.approx(48.86, abs=0.05)
+    assert newcomer.languages == [
+        {"code": "ar", "level": "native"},
+        {"code": "fr", "level": "conversational"},
+    ]
+    assert newcomer.interests == ["cinema", "cooking"]
+    assert set(Consent.objects.filter(person=newcomer).values_list("kind", flat=True)) == {
+        "charter",
+        "privacy",
+    }
+
+
+def test_profile_resumes_where_the_person_stopped(client, newcomer):
+    client.post(step_url("identity"), VALID["identity"])
+    client.post(step_url("home"), VALID["home"])
+    client.logout()
+
+    client.login(email=newcomer.user.email, password=PASSWORD)
+    page = client.get(reverse("accounts:dashboard"))
+
+    assert step_url("languages") in page.content.decode()
+    identity = client.get(step_url("identity")).content.decode()
+    assert 'value="Amina"' in identity and 'value="1990"' in identity
+
+
+@pytest.mark.parametrize(
+    ("slug", "data", "field", "kept"),
+    [
+        ("identity", {**VALID["identity"], "birth_year": "2015"}, "birth_year", "Amina"),
+        ("identity", {**VALID["identity"], "phone": "12"}, "phone", "Hassan"),
+        ("home", {"postal_code": "97400", "max_distance_km": "10"}, "postal_code", "97400"),
+        ("home", {"postal_code": "75001 CEDEX", "max_distance_km": "10"}, "postal_code", "CEDEX"),
+        ("home", {"postal_code": "00000", "max_distance_km": "10"}, "postal_code", "00000"),
+        ("home", {"postal_code": "abc", "max_distance_km": "10"}, "postal_code", "abc"),
+        ("home", {"postal_code": "75011", "max_distance_km": "7"}, "max_distance_km", "75011"),
+        ("languages", {"language_0": "ar"}, "level_0", 'value="ar" selected'),
+        (
+            "languages",
+            {"language_0": "ar", "level_0": "native", "language_1": "ar", "level_1": "basic"},
+            "language_1",
+            'value="native" selected',
+        ),
+        ("interests", {"codes": ["no-such-interest"]}, "codes", ""),
+        ("availability", {}, "codes", ""),
+        (
+            "status",
+            {"protection_status": "refugee", "arrival_year": "1850"},
+            "arrival_year",
+            "1850",
+        ),
+        ("consents", {"privacy": "on"}, "charter", ""),
+    ],
+)
+def test_profile_step_bad_input_is_a_400_that_keeps_what_was_typed(
+    client, newcomer, slug, data, field, kept
+):
+    response = client.post(step_url(slug), data)
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert field in response.context["form"].errors
+    assert kept in response.content.decode()
+    newcomer.refresh_from_db()
+    assert newcomer.profile_step == ""
+
+
+def test_home_step_with_several_communes_asks_to_choose(client, newcomer):
+    response = client.post(step_url("home"), {"postal_code": "01000", "max_distance_km": "10"})
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "commune" in response.context["form"].errors
+    assert "Saint-Denis-lès-Bourg" in response.content.decode()
+
+    response = client.post(
+        step_url("home"),
+        {"postal_code": "01000", "commune": "Saint-Denis-lès-Bourg", "max_distance_km": "15"},
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    newcomer.refresh_from_db()
+    assert newcomer.commune == "Saint-Denis-lès-Bourg" and newcomer.max_distance_km == 15
+
+
+def test_consents_with_missing_answers_send_back_to_the_missing_step(client, newcomer):
+    client.post(step_url("identity"), VALID["identity"])
+
+    response = client.post(step_url("consents"), VALID["consents"])
+
+    assert response.url == step_url("home")
+    newcomer.refresh_from_db()
+    assert newcomer.state == CandidateState.TO_COMPLETE
+    assert not Consent.objects.exists()
+
+
+def test_sponsor_has_no_protection_step(client, sponsor):
+    client.force_login(sponsor.user)
+
+    assert client.get(step_url("status")).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_profile_step_needs_login(client):
+    response = client.get(step_url("identity"))
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert reverse("account_login") in response.url
+
+
+def test_profile_step_refuses_put(client, newcomer):
+    assert client.put(step_url("identity")).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_profile_step_of_a_user_without_profile_is_a_404(client, outsider):
+    client.force_login(outsider)
+
+    assert client.get(step_url("identity")).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_social_worker_fills_in_the_profile_of_a_referred_refugee(client, social_worker):
+    client.force_login(social_worker.user)
+
+    response = client.post(reverse("accounts:referral_new"))
+
+    person = Person.objects.get(referrer=social_worker.user)
+    assert person.user is None and person.role == Role.REFUGEE
+    assert response.url == reverse("accounts:referral_step", args=[person.pk, "identity"])
+    for slug, data in VALID.items():
+        data = {**data, "referral": "on"} if slug == "consents" else data
+        url = reverse("accounts:referral_step", args=[person.pk, slug])
+        assert client.post(url, data).status_code == HTTPStatus.FOUND, slug
+    person.refresh_from_db()
+    assert person.state == CandidateState.AWAITING_VALIDATION
+    assert Consent.objects.filter(person=person, kind="referral").exists()
+
+
+def test_referred_refugee_consents_need_the_persons_agreement(client, referred_refugee):
+    client.force_login(referred_refugee.referrer)
+    url = reverse("accounts:referral_step", args=[referred_refugee.pk, "consents"])
+
+    response = client.post(url, VALID["consents"])
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "referral" in response.context["form"].errors
+
+
+def test_social_worker_cannot_reach_another_workers_refugee(client, referred_refugee):
+    from tests.factories import SocialWorkerFactory
+
+    other = SocialWorkerFactory()
+    client.force_login(other.user)
+
+    for url in [
+        reverse("accounts:referral_detail", args=[referred_refugee.pk]),
+        reverse("accounts:referral_step", args=[referred_refugee.pk, "identity"]),
+    ]:
+        assert client.get(url).status_code == HTTPStatus.NOT_FOUND
+    response = client.post(
+        reverse("accounts:referral_state_action", args=[referred_refugee.pk, "withdraw"])
+    )
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    referred_refugee.refresh_from_db()
+    assert referred_refugee.state == CandidateState.VALIDATED
+
+
+def test_candidate_pauses_resumes_and_withdraws(client, sponsor):
+    client.force_login(sponsor.user)
+
+    client.post(reverse("accounts:state_action", args=["pause"]))
+    sponsor.refresh_from_db()
+    assert sponsor.state == CandidateState.PAUSED
+
+    client.post(reverse("accounts:state_action", args=["resume"]))
+    sponsor.refresh_from_db()
+    assert sponsor.state == CandidateState.VALIDATED
+
+    client.post(reverse("accounts:state_action", args=["withdraw"]))
+    sponsor.refresh_from_db()
+    assert sponsor.state == CandidateState.WITHDRAWN
+    assert sponsor.user.is_active
+
+
+def test_candidate_cannot_resume_what_is_not_paused(client, sponsor):
+    client.force_login(sponsor.user)
+
+    response = client.post(reverse("accounts:state_action", args=["resume"]))
+
+    assert response.status_code == HTTPStatus.FOUND
+    sponsor.refresh_from_db()
+    assert sponsor.state == CandidateState.VALIDATED
+
+
+def test_state_action_refuses_get(client, sponsor):
+    client.force_login(sponsor.user)
+
+    response = client.get(reverse("accounts:state_action", args=["pause"]))
+
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_unverified_session_is_sent_to_verify_the_email(client):
+    user = UserFactory(verified=False)
+    Person.objects.create(user=user, role=Role.SPONSOR)
+    client.force_login(user)
+
+    response = client.get(reverse("accounts:dashboard"))
+
+    assert response.url == reverse("account_email_verification_sent")
+
+
+def test_login_records_activity(client, sponsor):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Person.objects.filter(pk=sponsor.pk).update(
+        last_activity_at=timezone.now() - timedelta(days=400)
+    )
+
+    client.post(reverse("account_login"), {"login": sponsor.user.email, "password": PASSWORD})
+
+    sponsor.refresh_from_db()
+    assert timezone.now() - sponsor.last_activity_at < timedelta(minutes=1)

@@ -1,0 +1,119 @@
+"""Shared fixtures: real services when they are there; under CI=true a missing one fails."""
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_service(available: bool, why: str) -> None:
+    """Skip, saying why, when a service is missing; under CI=true fail instead."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true but {why}", pytrace=False)
+    pytest.skip(why)
+
+
+def tcp_open(host: str, port: int, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """A real Redis broker URL: the configured one, or the machine's Redis."""
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith("redis"):
+        url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    parsed = urlparse(url)
+    require_service(
+        tcp_open(parsed.hostname or "127.0.0.1", parsed.port or 6379),
+        f"no Redis server answers at {parsed.hostname}:{parsed.port}",
+    )
+    return url
+
+
+@pytest.fixture
+def postgres_only() -> None:
+    """For behaviour only PostgreSQL shows: skipped, saying why, on SQLite."""
+    if IN_CI:
+        assert connection.vendor == "postgresql", "CI=true runs the suite on PostgreSQL"
+    if connection.vendor != "postgresql":
+        pytest.skip(f"PostgreSQL-only behaviour; this run uses {connection.vendor}")
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher_and_memory_email(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks(monkeypatch):
+    """Tasks run in the test's thread to test the wiring; delivery tests run a real worker."""
+    from duos.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """allauth's rate limits count in the real cache: each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def sponsor(db):
+    from tests.factories import SponsorFactory
+
+    return SponsorFactory()
+
+
+@pytest.fixture
+def refugee(db):
+    from tests.factories import RefugeeFactory
+
+    return RefugeeFactory()
+
+
+@pytest.fixture
+def social_worker(db):
+    from tests.factories import SocialWorkerFactory
+
+    return SocialWorkerFactory()
+
+
+@pytest.fixture
+def referred_refugee(social_worker):
+    from tests.factories import ReferredRefugeeFactory
+
+    return ReferredRefugeeFactory(referrer=social_worker.user)
+
+
+@pytest.fixture
+def staff(db):
+    from tests.factories import StaffFactory
+
+    return StaffFactory()
+
+
+@pytest.fixture
+def outsider(db):
+    """A verified user with no profile at all."""
+    from tests.factories import UserFactory
+
+    return UserFactory()

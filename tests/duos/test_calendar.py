@@ -1,0 +1,126 @@
+"""A duo's six months: month-end starts, the reminder day, the close, and no seventh month."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from duos import calendar
+from duos.calendar import add_months, due_month, window
+from duos.models import Duo
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2025, 1, 31), 1, date(2025, 2, 28)),
+        (date(2024, 1, 31), 1, date(2024, 2, 29)),
+        (date(2025, 1, 31), 2, date(2025, 3, 31)),
+        (date(2025, 3, 31), 1, date(2025, 4, 30)),
+        (date(2025, 8, 31), 6, date(2026, 2, 28)),
+        (date(2025, 12, 15), 1, date(2026, 1, 15)),
+        (date(2025, 10, 1), 6, date(2026, 4, 1)),
+        (date(2025, 3, 31), -1, date(2025, 2, 28)),
+        (date(2025, 5, 10), 0, date(2025, 5, 10)),
+    ],
+)
+def test_add_months_clamps_the_day(day, months, expected):
+    assert add_months(day, months) == expected
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)), st.integers(0, 24))
+def test_add_months_lands_in_the_right_month_never_later_than_the_day(day, months):
+    result = add_months(day, months)
+
+    assert (result.year * 12 + result.month) - (day.year * 12 + day.month) == months
+    assert result.day <= day.day
+    assert result.day == day.day or result.day >= 28
+
+
+def test_calendar_months_follow_the_start_without_drifting():
+    # Each month from the start: Jan 31 gives Feb 28 then Mar 31, not Mar 28.
+    start = date(2025, 1, 31)
+
+    starts = [window(start, k).starts_on for k in range(1, 7)]
+
+    assert starts == [
+        date(2025, 1, 31),
+        date(2025, 2, 28),
+        date(2025, 3, 31),
+        date(2025, 4, 30),
+        date(2025, 5, 31),
+        date(2025, 6, 30),
+    ]
+    assert window(start, 6).ends_on == date(2025, 7, 31)
+
+
+def test_calendar_months_are_contiguous():
+    start = date(2024, 8, 31)
+
+    for k in range(1, 6):
+        assert window(start, k).ends_on == window(start, k + 1).starts_on
+
+
+def test_calendar_reminder_on_day_21_and_close_14_days_after_the_end():
+    month = window(date(2025, 3, 10), 2)
+
+    assert month.starts_on == date(2025, 4, 10)
+    assert month.ends_on == date(2025, 5, 10)
+    # Day 21 counting the start as day 1.
+    assert month.reminder_on == date(2025, 4, 30)
+    assert (month.reminder_on - month.starts_on).days + 1 == 21
+    assert month.closes_on == date(2025, 5, 24)
+
+
+def test_calendar_has_six_months_only():
+    with pytest.raises(ValueError, match="not 7"):
+        window(date(2025, 1, 1), 7)
+    with pytest.raises(ValueError, match="not 0"):
+        window(date(2025, 1, 1), 0)
+
+
+def test_calendar_due_month_on_each_reminder_day_and_never_a_seventh():
+    start = date(2025, 1, 31)
+    due = {}
+    day = start
+    while day < date(2026, 1, 1):
+        month = due_month(start, day)
+        if month is not None and month not in due:
+            due[month] = day
+        day += timedelta(days=1)
+
+    assert due == {k: window(start, k).reminder_on for k in range(1, 7)}
+    assert max(due) == calendar.MONTHS
+
+
+def test_calendar_due_month_until_the_close_only():
+    start = date(2025, 3, 10)
+    month = window(start, 2)
+
+    assert due_month(start, month.reminder_on - timedelta(days=1)) is None
+    assert due_month(start, month.reminder_on) == 2
+    assert due_month(start, month.closes_on - timedelta(days=1)) == 2
+    # Month 2 is closed and month 3's reminder is not due yet.
+    assert due_month(start, month.closes_on) is None
+    assert due_month(start, window(start, 6).closes_on) is None
+
+
+def test_calendar_start_date_is_local_and_shifted():
+    # 00:30 in Paris on Feb 1 is still Jan 31 in UTC: the local date counts.
+    late = datetime(2025, 2, 1, 0, 30, tzinfo=PARIS)
+    duo = Duo(started_at=late)
+
+    assert calendar.month_window(duo, 1).starts_on == date(2025, 2, 1)
+    assert calendar.month_window(duo, 2).starts_on == date(2025, 3, 1)
+
+    duo.shift_days = 10
+    assert calendar.month_window(duo, 1).starts_on == date(2025, 2, 11)
+
+
+def test_calendar_month_window_needs_a_started_duo():
+    with pytest.raises(ValueError, match="not started"):
+        calendar.month_window(Duo(), 1)

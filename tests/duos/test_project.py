@@ -1,0 +1,154 @@
+"""The project as a whole: settings, migrations, deployment files, catalogs, demo data."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from django.conf import settings
+from django.core.management import call_command
+
+from accounts.models import Person, User
+from duos.models import Duo
+from matching.models import MatchRun
+from tests.conftest import require_service
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-long-random-production-secret-of-more-than-fifty-characters-x9",
+    "ALLOWED_HOSTS": "example.org",
+}
+
+
+def run_manage(*args: str, env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=cwd,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_prints_no_warning():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    env = {**PRODUCTION_ENV, "SECRET_KEY": ""}
+
+    result = run_manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
+
+
+def test_no_system_check_is_silenced():
+    assert not getattr(settings, "SILENCED_SYSTEM_CHECKS", [])
+
+
+@pytest.mark.django_db
+def test_migrations_match_the_models():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_docker_compose_accepts_the_compose_file():
+    compose = shutil.which("docker-compose")
+    require_service(compose is not None, "docker-compose is not installed (Debian package)")
+
+    result = subprocess.run(
+        [compose, "--env-file", ".env.example", "config", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_docker_compose_holds_no_literal_environment_value():
+    # Environment entries are the upper-case keys of the file.
+    entries = re.findall(
+        r"^\s+([A-Z][A-Z_]+): (.*)$", (ROOT / "docker-compose.yml").read_text(), re.MULTILINE
+    )
+
+    assert len(entries) > 10
+    assert all(re.fullmatch(r"\$\{[A-Z_]+\}", value) for _, value in entries), entries
+
+
+def _catalogs() -> list[Path]:
+    return sorted(
+        p for p in ROOT.glob("**/locale/*/LC_MESSAGES/django.po") if ".venv" not in p.parts
+    )
+
+
+def _messages(po_path: Path) -> dict:
+    with po_path.open("rb") as file:
+        return {message.id: message for message in read_po(file) if message.id}
+
+
+@pytest.mark.parametrize("po_path", _catalogs(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_catalog_has_no_empty_or_fuzzy_entry(po_path):
+    messages = _messages(po_path)
+
+    empty = [
+        m.id
+        for m in messages.values()
+        if not all(m.string if isinstance(m.string, tuple) else [m.string])
+    ]
+    fuzzy = [m.id for m in messages.values() if m.fuzzy]
+    assert messages
+    assert not empty, f"untranslated: {empty}"
+    assert not fuzzy, f"fuzzy: {fuzzy}"
+
+
+def test_catalogs_hold_every_string_of_the_code(tmp_path):
+    require_service(shutil.which("xgettext") is not None, "gettext's xgettext is not installed")
+    copy = tmp_path / "repo"
+    shutil.copytree(
+        ROOT, copy, ignore=shutil.ignore_patterns(".venv", "var", ".git", "staticfiles", "*.mo")
+    )
+
+    result = run_manage(
+        "makemessages",
+        "--all",
+        "--no-location",
+        "--ignore",
+        "tests/*",
+        "--ignore",
+        "tools/*",
+        env={"DEBUG": "true"},
+        cwd=copy,
+    )
+
+    assert result.returncode == 0, result.stderr
+    for po_path in _catalogs():
+        fresh = _messages(copy / po_path.relative_to(ROOT))
+        missing = set(fresh) - set(_messages(po_path))
+        assert not missing, f"{po_path.relative_to(ROOT)} lacks {sorted(map(str, missing))[:10]}"
+
+
+@pytest.mark.django_db
+def test_demo_data_adds_nothing_twice():
+    call_command("demo_data", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    counts = (User.objects.count(), Person.objects.count())
+
+    call_command("demo_data", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+    assert (User.objects.count(), Person.objects.count()) == counts
+    assert counts[1] >= 40
+    assert User.objects.filter(is_staff=True).exists()
+    assert Person.objects.filter(user=None).exclude(referrer=None).exists()
+    assert MatchRun.objects.get().proposals.filter(state="proposed").exists()
+    assert Duo.objects.filter(state="waiting").count() == 3

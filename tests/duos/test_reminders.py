@@ -1,0 +1,326 @@
+"""The monthly reminders: one per person of each active duo whose month is due, never twice,
+taken over from a dead worker, retried while the mail server is down, in bounded queries."""
+
+import re
+import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import CandidateState
+from duos import calendar
+from duos.models import Answer, Duo, DuoState, Reminder
+from duos.reminders import (
+    CLAIM_STALE_AFTER,
+    RETRY_BACKOFF,
+    duos_send_reminders,
+    reminders_create_due,
+)
+from duos.tasks import send_due_reminders
+from tests.factories import RefugeeFactory, SponsorFactory
+
+pytestmark = pytest.mark.django_db
+
+PARIS = ZoneInfo("Europe/Paris")
+# Month 1's reminder of a duo started on START is due on REMINDER_DAY (day 21), at midnight.
+START = datetime(2025, 3, 10, 18, 0, tzinfo=PARIS)
+REMINDER_DAY = datetime(2025, 3, 30, 9, 0, tzinfo=PARIS)
+
+
+def active_duo(*, started_at=START, state=DuoState.ACTIVE, sponsor=None, refugee=None) -> Duo:
+    """A duo both people accepted, started at `started_at`."""
+    return Duo.objects.create(
+        sponsor=sponsor or SponsorFactory(state=CandidateState.IN_DUO),
+        refugee=refugee or RefugeeFactory(state=CandidateState.IN_DUO),
+        state=state,
+        expires_at=started_at,
+        sponsor_answer=Answer.ACCEPTED,
+        refugee_answer=Answer.ACCEPTED,
+        started_at=started_at,
+    )
+
+
+def message_ids(outbox=None) -> list[str]:
+    return [m.message()["Message-ID"] for m in (mail.outbox if outbox is None else outbox)]
+
+
+class BrokenBackend(BaseEmailBackend):
+    """A mail server that refuses connections."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+@pytest.fixture
+def at_reminder_day():
+    with time_machine.travel(REMINDER_DAY, tick=False) as traveller:
+        yield traveller
+
+
+# Who gets a reminder, and when ---------------------------------------------------------------
+
+
+def test_reminders_one_per_person_of_each_due_duo_and_never_twice(at_reminder_day):
+    due = [active_duo(), active_duo()]
+    active_duo(started_at=START + timedelta(days=5))  # its day 21 is not reached yet
+    active_duo(state=DuoState.ENDED)
+    Duo.objects.create(
+        sponsor=SponsorFactory(), refugee=RefugeeFactory(), expires_at=START
+    )  # still waiting for answers
+
+    assert duos_send_reminders() == 4
+
+    ids = message_ids()
+    assert len(ids) == len(set(ids)) == 4
+    recipients = {m.to[0] for m in mail.outbox}
+    assert recipients == {p.user.email for d in due for p in (d.sponsor, d.refugee)}
+    rows = Reminder.objects.all()
+    assert {(r.duo_id, r.month, r.side) for r in rows} == {
+        (d.pk, 1, side) for d in due for side in ("sponsor", "refugee")
+    }
+    assert set(ids) == {f"<reminder-{r.pk}@duos-de-demain>" for r in rows}
+    assert all(r.sent_at and r.claimed_at is None and r.attempts == 0 for r in rows)
+
+    mail.outbox.clear()
+    assert duos_send_reminders() == 0
+    at_reminder_day.shift(timedelta(hours=6))
+    assert duos_send_reminders() == 0
+    assert not mail.outbox
+
+
+def test_reminders_none_before_day_21(at_reminder_day):
+    active_duo(started_at=REMINDER_DAY - timedelta(days=19))
+
+    assert duos_send_reminders() == 0
+    assert not Reminder.objects.exists()
+
+
+def test_reminders_six_months_one_a_month_and_no_seventh():
+    duo = active_duo()
+    sent = []
+    with time_machine.travel(START, tick=False) as traveller:
+        # A sweep every day for eight months, as beat would (more often) do.
+        for _day in range(245):
+            traveller.shift(timedelta(days=1))
+            duos_send_reminders()
+            sent += [(timezone.localdate(), m) for m in mail.outbox]
+            mail.outbox.clear()
+
+    start = calendar.start_date(duo.started_at)
+    by_side = {}
+    for day, message in sent:
+        by_side.setdefault(message.to[0], []).append(day)
+    assert set(by_side) == {duo.sponsor.user.email, duo.refugee.user.email}
+    for days in by_side.values():
+        assert days == [calendar.window(start, k).reminder_on for k in range(1, 7)]
+    assert sorted(Reminder.objects.values_list("month", flat=True)) == [
+        1,
+        1,
+        2,
+        2,
+        3,
+        3,
+        4,
+        4,
+        5,
+        5,
+        6,
+        6,
+    ]
+
+
+def test_reminders_the_task_runs_the_sweep(at_reminder_day):
+    active_duo()
+
+    send_due_reminders.delay()
+
+    assert len(mail.outbox) == 2
+
+
+def test_reminders_skip_a_duo_ended_after_its_row_was_created(at_reminder_day, settings):
+    duo = active_duo()
+    settings.EMAIL_BACKEND = "tests.duos.test_reminders.BrokenBackend"
+    duos_send_reminders()
+    Duo.objects.filter(pk=duo.pk).update(state=DuoState.ENDED)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    at_reminder_day.shift(RETRY_BACKOFF[0])
+
+    assert duos_send_reminders() == 0
+
+    assert not mail.outbox
+    assert set(Reminder.objects.values_list("skip_reason", flat=True)) == {"duo_not_active"}
+
+
+# The email -----------------------------------------------------------------------------------
+
+
+def test_reminder_email_has_two_links_and_ideas(at_reminder_day):
+    duo = active_duo()
+    duo.sponsor.user.language = "en"
+    duo.sponsor.user.save()
+
+    duos_send_reminders()
+
+    message = next(m for m in mail.outbox if m.to == [duo.sponsor.user.email])
+    html = message.alternatives[0][0]
+    assert f"Hello {duo.sponsor.first_name}," in message.body
+    assert f"month 1 of 6 of your duo with {duo.refugee.first_name}" in message.body
+    assert "A few ideas to do together" in message.body and "A few ideas" in html
+    assert len(re.findall(r"/duo/suivi/\S+/", message.body)) == 2
+    assert len(re.findall(r"/duo/suivi/[^\"]+/", html)) == 2
+    assert "how it is going" not in message.body
+    assert message.extra_headers["Message-ID"] == message.message()["Message-ID"]
+
+
+def test_reminder_in_month_3_asks_how_it_is_going(at_reminder_day):
+    active_duo(started_at=START - timedelta(days=61))  # 2025-01-08: month 3 from 2025-03-08
+
+    duos_send_reminders()
+
+    assert Reminder.objects.filter(month=3).count() == 2
+    assert all("comment ça se passe, de 1 à 5" in m.body for m in mail.outbox)
+
+
+def test_reminder_for_a_referred_refugee_goes_to_the_social_worker(
+    at_reminder_day, referred_refugee
+):
+    social_worker = referred_refugee.referrer
+    duo = active_duo(refugee=referred_refugee)
+
+    duos_send_reminders()
+
+    assert {m.to[0] for m in mail.outbox} == {duo.sponsor.user.email, social_worker.email}
+    message = next(m for m in mail.outbox if m.to == [social_worker.email])
+    name = referred_refugee.first_name
+    assert f"mois 1 de {name} avec {duo.sponsor.first_name}" in message.subject
+    assert f"Pourriez-vous demander à {name} s'ils se sont vus ce mois-ci" in message.body
+
+
+# Workers that die, mail servers that fail ----------------------------------------------------
+
+
+def test_reminders_a_row_left_claimed_by_a_dead_worker_is_sent_by_the_next_sweep(
+    at_reminder_day,
+):
+    duo = active_duo()
+    # A first worker created and claimed the rows, then died before sending.
+    reminders_create_due(now=timezone.now())
+    Reminder.objects.update(
+        claimed_at=timezone.now() - timedelta(minutes=10), claim_token=uuid.uuid4()
+    )
+
+    assert duos_send_reminders() == 2
+
+    assert {m.to[0] for m in mail.outbox} == {duo.sponsor.user.email, duo.refugee.user.email}
+    assert not Reminder.objects.filter(sent_at=None).exists()
+
+
+def test_reminders_a_fresh_claim_is_left_to_its_worker(at_reminder_day):
+    active_duo()
+    reminders_create_due(now=timezone.now())
+    Reminder.objects.update(
+        claimed_at=timezone.now() - CLAIM_STALE_AFTER + timedelta(minutes=1),
+        claim_token=uuid.uuid4(),
+    )
+
+    assert duos_send_reminders() == 0
+    assert not mail.outbox
+
+    at_reminder_day.shift(timedelta(minutes=2))
+    assert duos_send_reminders() == 2
+
+
+def test_reminders_wait_for_the_mail_server_and_go_once_it_is_back(at_reminder_day, settings):
+    duo = active_duo()
+    settings.EMAIL_BACKEND = "tests.duos.test_reminders.BrokenBackend"
+    failed_at = timezone.now()
+
+    assert duos_send_reminders() == 0
+
+    rows = list(Reminder.objects.all())
+    assert len(rows) == 2
+    for row in rows:
+        assert row.sent_at is None
+        assert row.attempts == 1
+        assert row.next_attempt_at == failed_at + RETRY_BACKOFF[0]
+        assert row.claimed_at is None and row.claim_token is None
+
+    # Still down at the next attempt: the wait grows.
+    at_reminder_day.shift(RETRY_BACKOFF[0])
+    assert duos_send_reminders() == 0
+    row = Reminder.objects.first()
+    assert row.attempts == 2
+    assert row.next_attempt_at == timezone.now() + RETRY_BACKOFF[1]
+
+    # Back, but not yet the time to retry: nothing goes.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert duos_send_reminders() == 0
+    assert not mail.outbox
+
+    at_reminder_day.shift(RETRY_BACKOFF[1])
+    assert duos_send_reminders() == 2
+    assert {m.to[0] for m in mail.outbox} == {duo.sponsor.user.email, duo.refugee.user.email}
+    assert len(set(message_ids())) == 2
+
+    mail.outbox.clear()
+    at_reminder_day.shift(timedelta(days=1))
+    assert duos_send_reminders() == 0
+    assert not mail.outbox
+
+
+def test_reminders_backoff_is_capped_and_stops_when_the_month_closes(at_reminder_day, settings):
+    active_duo()
+    settings.EMAIL_BACKEND = "tests.duos.test_reminders.BrokenBackend"
+    duos_send_reminders()
+    for _attempt in range(len(RETRY_BACKOFF) + 2):
+        at_reminder_day.shift(RETRY_BACKOFF[-1])
+        duos_send_reminders()
+    row = Reminder.objects.first()
+    assert row.attempts == len(RETRY_BACKOFF) + 3
+    assert row.next_attempt_at == timezone.now() + RETRY_BACKOFF[-1]
+
+    closes_at = calendar.month_window(Duo.objects.get(), 1).closes_at()
+    at_reminder_day.move_to(closes_at)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert duos_send_reminders() == 0
+    assert not mail.outbox
+    assert set(Reminder.objects.values_list("skip_reason", flat=True)) == {"month_closed"}
+
+
+# Bounded queries -----------------------------------------------------------------------------
+
+
+def _sweep_queries(n_duos: int, batch_size: int = 200) -> int:
+    Reminder.objects.all().delete()
+    Duo.objects.all().delete()
+    for _each in range(n_duos):
+        active_duo()
+    mail.outbox.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert duos_send_reminders(batch_size=batch_size) == 2 * n_duos
+    assert len(mail.outbox) == 2 * n_duos
+    return len(queries)
+
+
+def test_reminders_sweep_queries_do_not_grow_with_the_duos(at_reminder_day):
+    few = _sweep_queries(3)
+    many = _sweep_queries(30)
+
+    assert many == few, (few, many)
+
+
+def test_reminders_sweep_queries_grow_with_the_batches_only(at_reminder_day):
+    one_batch = _sweep_queries(5, batch_size=10)  # 10 rows: 1 batch
+    six_batches = _sweep_queries(30, batch_size=10)  # 60 rows: 6 batches, 3 pages of duos
+
+    # Each extra batch costs what a whole one-batch sweep costs at most; 60 emails, far fewer
+    # queries.
+    assert one_batch < six_batches <= 6 * one_batch
+    assert six_batches < 60

@@ -1,0 +1,63 @@
+"""Exact and large modes on a synthetic city-clustered pool; progress; benchmark smoke."""
+
+from __future__ import annotations
+
+import pytest
+
+from matching.engine import Weights, match
+from matching.engine.bench import main as bench_main
+from matching.engine.synthetic import synthetic_people
+
+
+@pytest.fixture(scope="module")
+def pool():
+    return synthetic_people(1500, "sponsor", seed=7), synthetic_people(1500, "refugee", seed=7)
+
+
+def test_large_mode_is_maximum_and_close_to_the_exact_score(pool):
+    sponsors, refugees = pool
+    exact = match(sponsors, refugees, mode="exact")
+    large = match(sponsors, refugees, mode="large")
+    assert exact.certificate.cardinality_proved and exact.certificate.score_exact
+    assert large.certificate.cardinality_proved and not large.certificate.score_exact
+    assert len(large.pairs) == len(exact.pairs) == exact.certificate.max_pairs
+    assert large.total_score <= exact.total_score
+    assert large.total_score >= 0.99 * exact.total_score
+
+
+def test_progress_moves_forward_and_ends_at_one(pool):
+    sponsors, refugees = pool
+    calls: list[tuple[float, str]] = []
+    match(sponsors[:400], refugees[:400], progress=lambda f, stage: calls.append((f, stage)))
+    fractions = [f for f, _ in calls]
+    assert fractions == sorted(fractions)
+    assert fractions[-1] == 1.0 and all(0.0 <= f <= 1.0 for f in fractions)
+    assert {"candidates", "solving", "verifying", "explaining"} <= {s for _, s in calls}
+
+
+def test_waiting_longer_wins_a_tie():
+    from matching.engine import Person
+
+    def person(pid: str, waited: int) -> Person:
+        return Person(pid, 48.85, 2.35, 10, {"fr": "native"}, waiting_days=waited)
+
+    result = match([person("s", 0)], [person("short", 10), person("long", 300)])
+    assert [p.refugee_id for p in result.pairs] == ["long"]
+    assert result.unmatched[0].reason == "partners_needed_elsewhere"
+    flat = match([person("s", 0)], [person("short", 10), person("long", 300)],
+                 weights=Weights(waiting=0))  # fmt: skip
+    assert len(flat.pairs) == 1
+
+
+def test_weights_are_validated():
+    with pytest.raises(ValueError, match="more than 100"):
+        Weights(distance=90)
+    with pytest.raises(ValueError, match="non-negative integer"):
+        Weights(age=-1)
+
+
+def test_bench_runs_a_small_size(capsys):
+    assert bench_main(["--sizes", "300"]) == 0
+    out = capsys.readouterr().out
+    assert "engine exact (CLI)" in out and "dense LSA baseline" in out
+    assert "max proved, score exact" in out

@@ -1,0 +1,147 @@
+"""Every named URL of the app against every kind of visitor: tests/access_table.py says what
+each one gets, for their own object and for someone else's. A new URL fails here until it has
+its rows."""
+
+from datetime import timedelta
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.handover import invitation_token
+from accounts.models import CandidateState, Person, Role
+from duos.models import Answer, Duo, DuoState, Reminder, Side
+from duos.reminders import MET, checkin_token
+from duos.services import answer_token
+from matching import engine
+from matching.models import Proposal
+from matching.services import run_execute, run_start
+from tests.access_table import OBJECTS, OUR_MODULES, POST_ONLY, ROLES, TABLE, URL_KWARGS
+from tests.factories import (
+    ReferredRefugeeFactory,
+    RefugeeFactory,
+    SocialWorkerFactory,
+    SponsorFactory,
+    StaffFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def our_url_patterns(patterns=None, namespace="") -> dict[str, URLPattern]:
+    """Named URLs whose view is ours (not allauth's, the admin's or Django's)."""
+    found = {}
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            found |= our_url_patterns(entry.url_patterns, inner)
+        elif entry.name and entry.callback.__module__.startswith(OUR_MODULES):
+            found[f"{namespace}{entry.name}"] = entry
+    return found
+
+
+class Cast:
+    """One of each kind of visitor, each with their own objects, and a stranger's objects."""
+
+    def __init__(self) -> None:
+        unverified = UserFactory(verified=False)
+        self.people = {
+            "unverified": Person.objects.create(user=unverified, role=Role.SPONSOR),
+            "sponsor": SponsorFactory(),
+            "refugee": RefugeeFactory(),
+        }
+        worker = SocialWorkerFactory()
+        self.people["social_worker"] = ReferredRefugeeFactory(referrer=worker.user)
+        self.users = {
+            "unverified": unverified,
+            "sponsor": self.people["sponsor"].user,
+            "refugee": self.people["refugee"].user,
+            "social_worker": worker.user,
+            "staff": StaffFactory(),
+        }
+        # Someone else's: a refugee referred by another social worker, awaiting validation.
+        self.stranger = ReferredRefugeeFactory(state=CandidateState.AWAITING_VALIDATION)
+        self.people["staff"] = self.stranger
+        # The team's objects: a finished match run with its proposals, and a duo of two
+        # strangers waiting for their answers (its links carry a signed token).
+        self.run = run_start(by=self.users["staff"], weights=engine.Weights())
+        run_execute(self.run.pk)
+        self.proposal = Proposal.objects.filter(run=self.run).first()
+        self.duo = Duo.objects.create(
+            sponsor=SponsorFactory(),
+            refugee=RefugeeFactory(),
+            expires_at=timezone.now() + timedelta(days=14),
+        )
+        # An active duo in its first month, whose reminder's links are open.
+        active = Duo.objects.create(
+            sponsor=SponsorFactory(),
+            refugee=RefugeeFactory(),
+            state=DuoState.ACTIVE,
+            expires_at=timezone.now(),
+            started_at=timezone.now() - timedelta(days=21),
+        )
+        self.reminder = Reminder.objects.create(duo=active, month=1, side=Side.SPONSOR)
+
+    def client(self, role: str) -> Client:
+        client = Client()
+        if role != "anonymous":
+            client.force_login(self.users[role])
+        return client
+
+    def url(self, name: str, pattern: URLPattern, role: str, whose: str) -> str:
+        kwargs = {}
+        for key in pattern.pattern.converters:
+            if key in ("pk", "token"):
+                kwargs[key] = self._object_argument(OBJECTS.get(name, "person"), role, whose)
+            else:
+                kwargs[key] = URL_KWARGS[name][key]
+        return reverse(name, kwargs=kwargs)
+
+    def _object_argument(self, kind: str, role: str, whose: str):
+        own = self.people.get(role, self.stranger)
+        target = own if whose == "own" else self.stranger
+        if kind == "person":
+            return target.pk
+        if kind == "invitation":
+            return invitation_token(target, f"{role}-{whose}@example.org")
+        if kind == "answer":
+            token = answer_token(self.duo, "refugee", Answer.ACCEPTED)
+            return token if whose == "own" else token[:-3] + "xyz"  # a tampered link
+        if kind == "checkin":
+            token = checkin_token(self.reminder, MET)
+            return token if whose == "own" else token[:-3] + "xyz"  # a tampered link
+        return {"run": self.run, "proposal": self.proposal}[kind].pk
+
+
+def test_access_table_covers_every_named_url():
+    patterns = our_url_patterns()
+    rows = {name for name, _whose in TABLE}
+
+    missing = sorted(set(patterns) - rows)
+    stale = sorted(rows - set(patterns))
+    assert not missing, f"add these URLs to tests/access_table.py: {missing}"
+    assert not stale, f"these rows of tests/access_table.py name no URL: {stale}"
+
+
+def test_access_table_matches_what_each_visitor_gets():
+    cast = Cast()
+    patterns = our_url_patterns()
+    mismatches = []
+    for (name, whose), expected in TABLE.items():
+        for role, status in zip(ROLES, expected, strict=True):
+            url = cast.url(name, patterns[name], role, whose)
+            client = cast.client(role)
+            # Actions are tried with an empty POST: access is checked before the form.
+            got = (client.post(url) if name in POST_ONLY else client.get(url)).status_code
+            if got != status:
+                mismatches.append(f"{name} ({whose}) as {role}: expected {status}, got {got}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_access_table_statuses_are_known_http_statuses():
+    for expected in TABLE.values():
+        assert len(expected) == len(ROLES)
+        assert all(HTTPStatus(status) for status in expected)

@@ -1,0 +1,50 @@
+"""Fill a .po catalog: `python tools/fill_catalog.py PO_PATH LANG [TRANSLATIONS.json]`.
+
+The JSON maps a msgid to its translation (a plural entry: the singular msgid to a list of two).
+For `en` every msgstr becomes its msgid. Fuzzy flags are dropped, so give a translation for
+every entry makemessages marked fuzzy; entries still empty are printed as MISSING.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+
+def _filled(message) -> bool:
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    return all(strings)
+
+
+def fill(path: Path, lang: str, translations: dict) -> list[str]:
+    with path.open("rb") as file:
+        catalog = read_po(file, locale=lang)
+    missing = []
+    for message in catalog:
+        if not message.id:
+            continue
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        if lang == "en":
+            message.string = tuple(message.id) if isinstance(message.id, tuple) else message.id
+        elif key in translations:
+            value = translations[key]
+            message.string = tuple(value) if isinstance(message.id, tuple) else value
+        elif not _filled(message):
+            missing.append(key)
+        message.flags.discard("fuzzy")
+    with path.open("wb") as file:
+        write_po(file, catalog, width=100, no_location=True)
+    return missing
+
+
+def main() -> int:
+    path, lang = Path(sys.argv[1]), sys.argv[2]
+    translations = json.loads(Path(sys.argv[3]).read_text()) if len(sys.argv) > 3 else {}
+    for key in fill(path, lang, translations):
+        print("MISSING:", repr(key))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
