@@ -36,6 +36,9 @@ class User(AbstractUser):
     language = models.CharField(
         _("language for emails"), max_length=8, choices=settings.LANGUAGES, default="fr"
     )
+    # Set when the email provider reports a hard bounce (anymail's tracking webhook).
+    email_bounced_at = models.DateTimeField(_("email bounced at"), null=True, blank=True)
+    email_bounce_reason = models.CharField(_("why the email bounced"), max_length=300, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
