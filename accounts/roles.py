@@ -18,6 +18,18 @@ PROGRAMME_TEAM_PERMISSIONS = [
     "matching.view_matchrun",
     "matching.view_proposal",
     "duos.view_duo",
+    "duos.change_duo",
+    "duos.view_checkin",
+    "duos.view_duonote",
+    "duos.add_duonote",
+    "duos.view_report",
+    "duos.change_report",
+    "duos.view_surveyanswer",
+    "duos.view_groupactivity",
+    "duos.add_groupactivity",
+    "duos.change_groupactivity",
+    "duos.view_registration",
+    "duos.change_registration",
 ]
 
 

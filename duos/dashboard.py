@@ -1,0 +1,3 @@
+"""The programme dashboard for staff: figures, charts drawn on the server, CSV exports."""
+
+urlpatterns: list = []
