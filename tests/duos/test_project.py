@@ -11,9 +11,11 @@ import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import Person, User
-from duos.models import Duo
+from duos import calendar
+from duos.models import CheckIn, Duo, GroupActivity, Reminder, Report, SurveyAnswer
 from matching.models import MatchRun
 from tests.conftest import require_service
 
@@ -152,3 +154,33 @@ def test_demo_data_adds_nothing_twice():
     assert Person.objects.filter(user=None).exclude(referrer=None).exists()
     assert MatchRun.objects.get().proposals.filter(state="proposed").exists()
     assert Duo.objects.filter(state="waiting").count() == 3
+
+
+@pytest.mark.django_db
+def test_demo_data_holds_duos_at_every_month_and_what_the_team_follows():
+    call_command("demo_data", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    counts = (Duo.objects.count(), CheckIn.objects.count(), Reminder.objects.count())
+
+    call_command("demo_data", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+    assert (Duo.objects.count(), CheckIn.objects.count(), Reminder.objects.count()) == counts
+    today = timezone.localdate()
+    months = set()
+    for duo in Duo.objects.filter(state="active"):
+        months |= {
+            month
+            for month in range(1, calendar.MONTHS + 1)
+            if calendar.month_window(duo, month).starts_on
+            <= today
+            < calendar.month_window(duo, month).ends_on
+        }
+    assert months == set(range(1, calendar.MONTHS + 1))
+    completed = Duo.objects.filter(state="completed")
+    assert completed.count() == 2
+    assert SurveyAnswer.objects.filter(duo__in=completed).count() == 4
+    assert Report.objects.filter(status="open").count() == 1
+    assert CheckIn.objects.filter(mood__lte=2).exists()
+    assert GroupActivity.objects.filter(starts_at__gt=timezone.now()).exists()
+    assert CheckIn.objects.filter(activity="group", recorded_by__isnull=False).count() == 4
+    # The first sweep of `make run` sends only what is due today, never months long past.
+    assert not Reminder.objects.filter(sent_at=None).exists()

@@ -22,6 +22,7 @@ from accounts.models import (
     User,
 )
 from accounts.roles import ensure_programme_team_group
+from duos.demo_lifecycle import DEMO_DUOS, load_lifecycle
 from matching import engine
 from matching.models import MatchRun, Proposal
 from matching.services import proposals_approve, run_execute, run_start
@@ -115,6 +116,17 @@ INTERESTS = [
     "career",
 ]
 DUOS_WAITING = 3  # the run's best proposals, approved: their introductions are on their way
+# People already in a duo, at every month of its six (duos/demo_lifecycle.py): sponsor, refugee.
+DUO_PEOPLE = [
+    (("Agnès", "Fontaine", "woman"), ("Rahmatullah", "Wardak", "man", ["prs"])),
+    (("Didier", "Chevalier", "man"), ("Samira", "Yousef", "woman", ["ar"])),
+    (("Monique", "Gauthier", "woman"), ("Kidane", "Haile", "man", ["ti"])),
+    (("Olivier", "Perrin", "man"), ("Oksana", "Bondarenko", "woman", ["uk", "ru"])),
+    (("Sylvie", "Robin", "woman"), ("Abdullahi", "Warsame", "man", ["so"])),
+    (("Gérard", "Masson", "man"), ("Aïcha", "Konaté", "woman", ["bm"])),
+    (("Brigitte", "Lemaire", "woman"), ("Farhad", "Jalali", "man", ["fa"])),
+    (("Vincent", "Roche", "man"), ("Meron", "Tsegaye", "woman", ["am"])),
+]
 NEWCOMERS = [
     ("Rose", "Lambert", "identity"),
     ("Farid", "Noori", "home"),
@@ -181,6 +193,11 @@ class Command(BaseCommand):
                 self._refugee(index, first, last, gender, languages, referrer, rng, tally)
             for index, (first, last, step) in enumerate(NEWCOMERS):
                 self._newcomer(index, first, last, step, tally)
+            pairs = [
+                self._duo_pair(index, sponsor, refugee, social_worker, rng, tally)
+                for index, (sponsor, refugee) in enumerate(DUO_PEOPLE)
+            ]
+            load_lifecycle(staff=staff, pairs=pairs, now=timezone.now())
         self._match_run(staff)
         self.stdout.write(
             f"Demo users: {tally.created} created, {tally.existing} already there.\n"
@@ -191,6 +208,8 @@ class Command(BaseCommand):
             f"  a half-done profile: nouveau01@duos.example / {DEMO_PASSWORD}\n"
             "  staff must set up two-factor authentication (any TOTP app) at first login\n"
             "  a match run to review and duos waiting for answers: /equipe/appariements/\n"
+            f"  someone in a duo:  {_email('duo-parrainage', 0)} / {DEMO_PASSWORD}\n"
+            f"  duos at every month, one to call first: {len(DEMO_DUOS)} duos, /equipe/duos/\n"
             "  emails sent by the app are written to var/mail/"
         )
 
@@ -246,6 +265,26 @@ class Command(BaseCommand):
             person, created = Person.objects.get_or_create(user=user, defaults=profile)
         if created:
             _record_consents(person)
+
+    def _duo_pair(self, index, sponsor, refugee, social_worker, rng, tally) -> tuple:
+        """A sponsor and a refugee already in a duo (the third refugee is referred)."""
+        first, last, gender = sponsor
+        user = self._user(_email("duo-parrainage", index), tally, first_name=first, last_name=last)
+        languages = [{"code": "fr", "level": "native"}, {"code": "en", "level": "fluent"}]
+        profile = self._profile(index, Role.SPONSOR, first, last, gender, languages, rng)
+        person_s, _ = Person.objects.get_or_create(user=user, defaults=profile)
+        first, last, gender, mother_tongues = refugee
+        languages = [{"code": code, "level": "native"} for code in mother_tongues]
+        languages += [{"code": "fr", "level": "conversational"}, {"code": "en", "level": "fluent"}]
+        profile = self._profile(index, Role.REFUGEE, first, last, gender, languages, rng)
+        if index == 2:
+            person_r, _ = Person.objects.get_or_create(
+                referrer=social_worker, first_name=first, last_name=last, defaults=profile
+            )
+        else:
+            user = self._user(_email("duo-filleul", index), tally, first_name=first, last_name=last)
+            person_r, _ = Person.objects.get_or_create(user=user, defaults=profile)
+        return person_s, person_r
 
     def _newcomer(self, index: int, first: str, last: str, step: str, tally) -> None:
         """Someone who stopped half-way through the profile."""
@@ -314,5 +353,5 @@ def _record_consents(person: Person) -> None:
 
 
 def _email(role: str, index: int) -> str:
-    prefix = "parrainage" if role == "sponsor" else "filleul"
+    prefix = {"sponsor": "parrainage", "refugee": "filleul"}.get(role, role)
     return f"{prefix}{index + 1:02d}@duos.example"
