@@ -32,19 +32,13 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 # A claim older than this was left by a worker that died: another sweep takes the row over.
-CLAIM_STALE_AFTER = timedelta(minutes=5)
+CLAIM_STALE_AFTER = timedelta(seconds=settings.REMINDER_CLAIM_STALE_SECONDS)
 # A batch stops sending well before its claim could go stale, and releases what is left.
 _SEND_BUDGET_SECONDS = CLAIM_STALE_AFTER.total_seconds() / 2
 # After this many failures in a row the mail server is taken to be down: the rest waits.
 _FAILURES_BEFORE_PAUSE = 3
 # Waits after the 1st, 2nd... failed send; the last one repeats until the month closes.
-RETRY_BACKOFF = [
-    timedelta(minutes=5),
-    timedelta(minutes=15),
-    timedelta(hours=1),
-    timedelta(hours=3),
-    timedelta(hours=6),
-]
+RETRY_BACKOFF = [timedelta(seconds=s) for s in settings.REMINDER_RETRY_BACKOFF_SECONDS]
 # Before the 21st day, at most 23h30 early in UTC terms: a cheap filter before the calendar.
 _EARLIEST_REMINDER = timedelta(days=calendar.REMINDER_AFTER_DAYS - 1)
 

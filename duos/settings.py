@@ -168,6 +168,15 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Duos de demain <duos
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PROGRAMME_EMAIL = env.str("PROGRAMME_EMAIL", default="duos@localhost")
 
+# --- Reminders (duos/reminders.py) ---------------------------------------------------------
+# A claim older than this was left by a dead worker and is taken over by a later sweep. The
+# delivery tests shorten it and the backoff for their real worker; production keeps these.
+REMINDER_CLAIM_STALE_SECONDS = env.int("REMINDER_CLAIM_STALE_SECONDS", default=5 * 60)
+# Waits after the 1st, 2nd... failed send; the last one repeats until the month closes.
+REMINDER_RETRY_BACKOFF_SECONDS = env.list(
+    "REMINDER_RETRY_BACKOFF_SECONDS", cast=int, default=[300, 900, 3600, 3 * 3600, 6 * 3600]
+)
+
 # --- Hostile input -------------------------------------------------------------------------
 # Django answers 400 past these limits; our forms are small.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
