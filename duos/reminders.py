@@ -27,6 +27,7 @@ from django.utils import timezone
 from duos import calendar
 from duos.emails import absolute_url, send_templated_email
 from duos.models import Activity, CheckIn, Duo, DuoState, Reminder, Side
+from duos.reports import report_link_url
 
 logger = logging.getLogger(__name__)
 
@@ -215,6 +216,7 @@ def _send(row: Reminder) -> None:
             "last_day": window.closes_on - timedelta(days=1),
             "met_url": checkin_url(row, MET),
             "not_yet_url": checkin_url(row, NOT_YET),
+            "report_url": report_link_url(duo, row.side),
         },
         headers={"Reply-To": settings.PROGRAMME_EMAIL, "Message-ID": row.message_id},
     )

@@ -56,3 +56,19 @@ def send_due_reminders() -> None:
     from duos.reminders import duos_send_reminders
 
     duos_send_reminders()
+
+
+@shared_task(ignore_result=True, soft_time_limit=20, time_limit=30)
+def send_urgent_report_alert(report_id: int) -> None:
+    """One email per team member, each its own task: a retry never alerts the others twice."""
+    from duos.reports import report_staff_recipients
+
+    for user_id in report_staff_recipients().values_list("pk", flat=True):
+        send_urgent_report_alert_to.delay(report_id, user_id)
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60, **_EMAIL_RETRIES)
+def send_urgent_report_alert_to(report_id: int, user_id: int) -> None:
+    from duos.reports import report_send_urgent_alert
+
+    report_send_urgent_alert(report_id=report_id, user_id=user_id)

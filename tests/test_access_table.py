@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from accounts.handover import invitation_token
 from accounts.models import CandidateState, Person, Role
-from duos.models import Answer, Duo, DuoState, Reminder, Side
+from duos.models import Answer, Duo, DuoState, Reminder, Report, ReportCategory, Side
 from duos.reminders import MET, checkin_token
+from duos.reports import report_token
 from duos.services import answer_token
 from matching import engine
 from matching.models import Proposal
@@ -84,6 +85,33 @@ class Cast:
             started_at=timezone.now() - timedelta(days=21),
         )
         self.reminder = Reminder.objects.create(duo=active, month=1, side=Side.SPONSOR)
+        # Each person's own active duo (a social worker's: their referred refugee's); staff's
+        # "own" duo is any duo, and "other" is the strangers' duo above.
+        self.duos = {
+            "unverified": self._active_duo(sponsor=self.people["unverified"]),
+            "sponsor": self._active_duo(sponsor=self.people["sponsor"]),
+            "refugee": self._active_duo(refugee=self.people["refugee"]),
+            "social_worker": self._active_duo(refugee=self.people["social_worker"]),
+        }
+        # A confidential report on a duo of strangers (suspending it touches no other row).
+        reported = self._active_duo()
+        self.report = Report.objects.create(
+            duo=reported,
+            side=Side.REFUGEE,
+            reporter=reported.refugee,
+            category=ReportCategory.OTHER,
+            text="A report.",
+        )
+
+    @staticmethod
+    def _active_duo(*, sponsor=None, refugee=None) -> Duo:
+        return Duo.objects.create(
+            sponsor=sponsor or SponsorFactory(),
+            refugee=refugee or RefugeeFactory(),
+            state=DuoState.ACTIVE,
+            expires_at=timezone.now(),
+            started_at=timezone.now() - timedelta(days=21),
+        )
 
     def client(self, role: str) -> Client:
         client = Client()
@@ -113,7 +141,13 @@ class Cast:
         if kind == "checkin":
             token = checkin_token(self.reminder, MET)
             return token if whose == "own" else token[:-3] + "xyz"  # a tampered link
-        return {"run": self.run, "proposal": self.proposal}[kind].pk
+        if kind == "duo":
+            return (self.duos.get(role, self.duo) if whose == "own" else self.duo).pk
+        if kind == "report_link":
+            duo = self.duos["sponsor"]
+            token = report_token(duo, Side.SPONSOR)
+            return token if whose == "own" else token[:-3] + "xyz"  # a tampered link
+        return {"run": self.run, "proposal": self.proposal, "report": self.report}[kind].pk
 
 
 def test_access_table_covers_every_named_url():
