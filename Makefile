@@ -41,6 +41,7 @@ lint: $(INSTALLED)
 bench: messages
 	$(PY) -m matching.engine.bench
 	$(PY) manage.py bench_match_run --sizes 200,2000
+	$(PY) manage.py bench_reminders --sizes 2000,10000
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -31,6 +31,10 @@ from duos.reports import report_link_url
 
 logger = logging.getLogger(__name__)
 
+# The window of doubt is one batch: rows are marked sent in one update after their batch, so a
+# worker killed after the mail server accepted some rows of its batch and before that update
+# sends those rows again (at most BATCH_SIZE, measured in tests/duos/test_reminders_delivery.py).
+# Marking each row after its send would shrink it to one email, for one query per email.
 BATCH_SIZE = 200
 # A claim older than this was left by a worker that died: another sweep takes the row over.
 CLAIM_STALE_AFTER = timedelta(seconds=settings.REMINDER_CLAIM_STALE_SECONDS)

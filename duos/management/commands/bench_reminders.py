@@ -1,0 +1,101 @@
+"""Benchmark: one reminder sweep over N active duos whose month's reminder is due.
+
+Runs in a throwaway test database (never the real one), with the in-memory email backend, and
+prints, per size, the wall time and the number of SQL queries, which must grow with the number
+of batches only (a constant number per batch of `BATCH_SIZE` rows), never one per duo.
+"""
+
+import math
+import time
+from datetime import datetime, timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.core import mail
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.utils import timezone
+
+from accounts.models import CandidateState, Person, Role, User
+from duos.models import Answer, Duo, DuoState, Reminder
+from duos.reminders import BATCH_SIZE, duos_send_reminders
+
+# Day 25 of month 1: its reminder is due (day 21) and the month is still open.
+DUE_AGE = timedelta(days=25)
+
+
+class Command(BaseCommand):
+    help = "Time one reminder sweep over N active duos and count its SQL queries."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sizes", default="2000,10000", help="duos, comma-separated")
+
+    def handle(self, *args, sizes: str, **options) -> None:
+        # Also switches email to the in-memory backend: nothing leaves the machine.
+        setup_test_environment()
+        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        try:
+            self.stdout.write(
+                f"{'duos':>6} {'emails':>7} {'batches':>7} {'seconds':>8} {'queries':>8}"
+            )
+            for size in (int(s) for s in sizes.split(",")):
+                self._bench(size)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    def _bench(self, size: int) -> None:
+        Reminder.objects.all().delete()
+        Duo.objects.all().delete()
+        Person.objects.all().delete()
+        User.objects.all().delete()
+        create_active_duos(size, started_at=timezone.now() - DUE_AGE)
+        mail.outbox = []
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            sent = duos_send_reminders()
+        seconds = time.perf_counter() - started
+        assert sent == len(mail.outbox) == 2 * size, (sent, len(mail.outbox))
+        batches = math.ceil(sent / BATCH_SIZE)
+        self.stdout.write(f"{size:>6} {sent:>7} {batches:>7} {seconds:>8.2f} {len(queries):>8}")
+
+
+def create_active_duos(count: int, *, started_at: datetime, language: str = "en") -> list[Duo]:
+    """`count` active duos started at `started_at`, each person with their own account, in a
+    few bulk inserts (the delivery tests use it too)."""
+    stamp = int(time.time() * 1000)
+    unusable = make_password(None)  # nobody logs in as these
+    users = User.objects.bulk_create(
+        [
+            User(email=f"{side}{i}-{stamp}@bench.example.org", password=unusable, language=language)
+            for i in range(count)
+            for side in ("s", "r")
+        ],
+        batch_size=1000,
+    )
+    people = Person.objects.bulk_create(
+        [
+            Person(
+                user=user,
+                role=Role.SPONSOR if n % 2 == 0 else Role.REFUGEE,
+                state=CandidateState.IN_DUO,
+                first_name=f"{'Sponsor' if n % 2 == 0 else 'Refugee'}{n // 2}",
+            )
+            for n, user in enumerate(users)
+        ],
+        batch_size=1000,
+    )
+    return Duo.objects.bulk_create(
+        [
+            Duo(
+                sponsor=people[2 * i],
+                refugee=people[2 * i + 1],
+                state=DuoState.ACTIVE,
+                expires_at=started_at,
+                sponsor_answer=Answer.ACCEPTED,
+                refugee_answer=Answer.ACCEPTED,
+                started_at=started_at,
+            )
+            for i in range(count)
+        ],
+        batch_size=1000,
+    )
