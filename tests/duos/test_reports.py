@@ -7,16 +7,20 @@ from datetime import datetime, timedelta
 from http import HTTPStatus
 from zoneinfo import ZoneInfo
 
+import hypothesis
 import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.db import connection
+from django.http import QueryDict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck
+from hypothesis import strategies as st
 
 from accounts.models import CandidateState
 from duos.models import (
@@ -32,6 +36,9 @@ from duos.models import (
 from duos.reminders import duos_send_reminders
 from duos.reports import (
     REPORT_LINK_DAYS,
+    ReportFilterForm,
+    ReportForm,
+    ReportUpdateForm,
     duo_suspend,
     duo_unsuspend,
     report_create,
@@ -46,6 +53,7 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
+from tests.test_forms_fuzz import HOSTILE
 
 pytestmark = pytest.mark.django_db
 
@@ -601,3 +609,25 @@ def test_staff_suspend_hides_contact_details_from_the_duos_pages(staff_client, d
     assert not shows_contact()
     staff_client.post(reverse("duos:report_unsuspend", args=[report.pk]))
     assert shows_contact()
+
+
+@pytest.mark.parametrize("form_name", ["report", "update", "filter"])
+@hypothesis.settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@hypothesis.given(values=st.lists(HOSTILE, min_size=3, max_size=3))
+def test_report_forms_survive_hostile_input(form_name, values):
+    build = {
+        "report": ReportForm,
+        "update": lambda data: ReportUpdateForm(data, report=Report(status=ReportStatus.OPEN)),
+        "filter": ReportFilterForm,
+    }[form_name]
+    data = QueryDict(mutable=True)
+    for name, value in zip(build(None).fields, values, strict=False):
+        data[name] = value
+
+    form = build(data)
+
+    assert form.is_valid() or form.errors
