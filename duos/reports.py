@@ -430,6 +430,8 @@ def _render_report(
     context = {
         "report": report,
         "duo": report.duo,
+        # The duo's person (loaded with their login and social worker), to call them back.
+        "reporter": getattr(report.duo, report.side),
         "log": report.log.select_related("author"),
         "form": form or ReportUpdateForm(report=report),
         "can_change": request.user.has_perm("duos.change_report"),

@@ -498,6 +498,7 @@ def test_staff_report_detail_shows_the_report_and_its_log(staff_client, staff_en
     assert SECRET in response.text
     assert "Called" in response.text
     assert "Suspend the duo" in response.text
+    assert duo.sponsor.user.email in response.text  # to call them back
 
 
 def test_staff_report_status_and_notes_form_a_log(staff_client, staff_en, duo):
@@ -631,3 +632,20 @@ def test_report_forms_survive_hostile_input(form_name, values):
     form = build(data)
 
     assert form.is_valid() or form.errors
+
+
+def test_staff_report_detail_queries_do_not_grow_with_the_log(staff_client, staff_en, duo):
+    report = make_report(duo)
+    url = reverse("duos:report", args=[report.pk])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert staff_client.get(url).status_code == HTTPStatus.OK
+        return len(queries)
+
+    ReportLogEntry.objects.create(report=report, author=staff_en, status="open", text="a")
+    few = count()
+    for n in range(10):
+        author = staff_en if n % 2 else StaffFactory()
+        ReportLogEntry.objects.create(report=report, author=author, status="open", text=str(n))
+    assert count() == few
