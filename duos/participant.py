@@ -6,7 +6,7 @@ contact details are shown only while the duo is active and not suspended by the 
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import HttpRequest, HttpResponse
@@ -84,65 +84,33 @@ def shared_with(duo: Duo) -> dict[str, list[str]]:
     }
 
 
-# The calendar of a started duo ---------------------------------------------------------------
-
-
-def _duo_months(duo: Duo) -> int:
-    return getattr(calendar, "duo_months", _fallback_duo_months)(duo)
-
-
-def _fallback_duo_months(duo: Duo) -> int:
-    return calendar.MONTHS + duo.extra_months
+# The calendar of a started duo (duos/calendar.py) ------------------------------------------
 
 
 def _windows(duo: Duo) -> list[calendar.MonthWindow]:
-    """Every month of a started duo, extensions included."""
-    start = calendar.start_date(duo.started_at, duo.shift_days)
-    windows = []
-    for month in range(1, _duo_months(duo) + 1):
-        starts_on = calendar.add_months(start, month - 1)
-        ends_on = calendar.add_months(start, month)
-        windows.append(
-            calendar.MonthWindow(
-                month=month,
-                starts_on=starts_on,
-                ends_on=ends_on,
-                reminder_on=starts_on + timedelta(days=calendar.REMINDER_AFTER_DAYS),
-                closes_on=ends_on + timedelta(days=calendar.CLOSE_AFTER_DAYS),
-            )
-        )
-    return windows
+    """Every month of a started duo, the months added included."""
+    return [calendar.month_window(duo, month) for month in range(1, calendar.duo_months(duo) + 1)]
 
 
-def _current_month(duo: Duo, windows: list[calendar.MonthWindow], today: date) -> int | None:
-    if hasattr(calendar, "current_month"):
-        return calendar.current_month(duo, today)
-    for each in windows:
-        if each.starts_on <= today < each.ends_on:
-            return each.month
-    return None
-
-
-def _next_reminder_on(duo: Duo, windows: list[calendar.MonthWindow], today: date) -> date | None:
-    """The day of the next monthly reminder; none while paused or suspended (none is sent)."""
-    if duo.state != DuoState.ACTIVE or duo.paused_at or duo.suspended_at:
-        return None
-    if hasattr(calendar, "next_reminder_on"):
-        return calendar.next_reminder_on(duo, today)
-    for each in windows:
-        if each.reminder_on >= today:
-            return each.reminder_on
-    return None
+def _local_noon(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(12)))
 
 
 def month_rows(
-    duo: Duo, side: str, checkins: dict[int, CheckIn], windows, today: date
+    duo: Duo, checkins: dict[int, CheckIn], windows: list[calendar.MonthWindow], today: date
 ) -> list[MonthRow]:
-    """The months so far (started on or before today), with this side's answer for each."""
-    current = _current_month(duo, windows, today)
+    """The months so far, with this side's answer for each.
+
+    So far on the duo's clock: it stops while the duo is paused (the months after the pause
+    move by its length) and when the duo ends early.
+    """
+    current = calendar.current_month(duo, today)
+    reached = timezone.localdate(calendar.duo_clock(duo, _local_noon(today)))
+    if duo.ended_at is not None:
+        reached = min(reached, timezone.localdate(duo.ended_at))
     rows = []
     for each in windows:
-        if each.starts_on > today:
+        if each.starts_on > reached:
             break
         checkin = checkins.get(each.month)
         if checkin is None:
@@ -168,7 +136,7 @@ def _open_checkin_links(duo: Duo, side: str, windows, today: date) -> dict | Non
     """The "we met" and "not yet" links of the month still open, once its reminder is sent."""
     from duos.reminders import MET, NOT_YET, checkin_token
 
-    if duo.state != DuoState.ACTIVE or duo.paused_at or duo.suspended_at:
+    if not calendar.is_running(duo):
         return None
     open_months = [w.month for w in windows if w.reminder_on <= today < w.closes_on]
     if not open_months:
@@ -218,7 +186,7 @@ def participant_context(person: Person) -> dict:
         "person": person,
         "for_someone_else": person.user_id is None,
         "duo": None,
-        "activities": _upcoming_activities(person, now),
+        "activities": [],
     }
     duo = person_duo(person)
     if duo is None:
@@ -237,6 +205,8 @@ def participant_context(person: Person) -> dict:
         "paused": duo.paused_at is not None,
         # Exchanged once both said yes, hidden again while the team acts on a report.
         "show_contact": duo.state == DuoState.ACTIVE and duo.suspended_at is None,
+        # Group activities are open to the people of active duos.
+        "activities": _upcoming_activities(person, now) if duo.state == DuoState.ACTIVE else [],
     }
     if context["show_contact"]:
         contact = other.contact_user
@@ -250,12 +220,16 @@ def participant_context(person: Person) -> dict:
             context |= _answer_links(duo, side)
     elif duo.started_at is not None:
         windows = _windows(duo)
+        next_on = calendar.next_reminder_on(duo, today)
         checkins = {c.month: c for c in CheckIn.objects.filter(duo=duo, side=side)}
         context |= {
-            "months": month_rows(duo, side, checkins, windows, today),
+            "months": month_rows(duo, checkins, windows, today),
             "month_count": len(windows),
             "last_day": windows[-1].ends_on - timedelta(days=1),
-            "next_reminder_on": _next_reminder_on(duo, windows, today),
+            # None while paused or suspended: nothing is sent, and a pause moves the dates.
+            "next_reminder_on": next_on,
+            # After the last month's reminder, the next email is the closing one (the survey).
+            "next_is_closing": next_on is not None and next_on >= windows[-1].ends_on,
             "checkin_links": _open_checkin_links(duo, side, windows, today),
         }
     return context

@@ -393,3 +393,28 @@ def test_participant_page_queries_do_not_grow_with_the_duos_history(
         response = client.get(MY_DUO)
 
     assert len(response.context["months"]) == 6
+
+
+def test_participant_page_after_the_last_reminder_announces_the_closing_email(client, active_duo):
+    english(client, active_duo.sponsor.user)
+
+    # Month 6 runs from 5 June to 4 July; its reminder went on 25 June.
+    with time_machine.travel(aware(datetime(2026, 6, 28, 9, 0)), tick=False):
+        response = client.get(MY_DUO)
+
+    assert response.context["next_reminder_on"] == date(2026, 7, 5)
+    assert response.context["next_is_closing"] is True
+    assert "a last email brings a short survey" in response.content.decode()
+
+
+def test_participant_page_months_stop_while_paused(client, active_duo):
+    checkin(active_duo, 2, Side.SPONSOR, met=True)
+    active_duo.paused_at = aware(datetime(2026, 3, 1, 10, 0))
+    active_duo.save(update_fields=["paused_at"])
+    english(client, active_duo.sponsor.user)
+
+    # Month 3 would have started on 5 March: the pause stopped the clock in month 2.
+    with time_machine.travel(aware(datetime(2026, 3, 20, 9, 0)), tick=False):
+        response = client.get(MY_DUO)
+
+    assert statuses(response) == [(1, "no_answer", False), (2, "met", True)]
