@@ -389,12 +389,15 @@ def test_report_is_never_shown_to_the_other_person(
         link_url(duo, Side.REFUGEE),
         reverse("accounts:dashboard"),
         reverse("duos:my_duo"),
+        reverse("accounts:privacy_export"),  # their data: the report is the reporter's only
     ]
     for page in pages:
         response = other.get(page)
         assert response.status_code == HTTPStatus.OK, page
         assert SECRET not in response.text, page
         assert "uncomfortable" not in response.text.split("What is it about?")[0], page
+
+    assert SECRET in client_for(duo.sponsor.user).get(reverse("accounts:privacy_export")).text
 
     # Whatever the other person is emailed (the team's alert went to the team only).
     with time_machine.travel(timezone.now() + timedelta(days=25)):
