@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from accounts.access import get_own_person, get_referred_person
 from accounts.decorators import member_required
 from accounts.models import Person
-from duos import calendar
+from duos import calendar, reports
 from duos.models import (
     OPEN_DUO_STATES,
     Answer,
@@ -205,6 +205,12 @@ def participant_context(person: Person) -> dict:
         "paused": duo.paused_at is not None,
         # Exchanged once both said yes, hidden again while the team acts on a report.
         "show_contact": duo.state == DuoState.ACTIVE and duo.suspended_at is None,
+        # The report page takes open duos and those that ended recently (duos/reports.py).
+        "can_report": duo.state in OPEN_DUO_STATES
+        or (
+            duo.ended_at is not None
+            and duo.ended_at >= now - timedelta(days=reports.RECENTLY_ENDED_DAYS)
+        ),
         # Group activities are open to the people of active duos.
         "activities": _upcoming_activities(person, now) if duo.state == DuoState.ACTIVE else [],
     }

@@ -418,3 +418,31 @@ def test_participant_page_months_stop_while_paused(client, active_duo):
         response = client.get(MY_DUO)
 
     assert statuses(response) == [(1, "no_answer", False), (2, "met", True)]
+
+
+# Reports and the team ------------------------------------------------------------------------
+
+
+def test_participant_page_links_the_confidential_report(client, active_duo):
+    english(client, active_duo.refugee.user)
+
+    body = client.get(MY_DUO).content.decode()
+
+    assert reverse("duos:report_new", args=[active_duo.pk]) in body
+    assert settings.PROGRAMME_EMAIL in body
+
+
+@pytest.mark.parametrize(("ended_days_ago", "linked"), [(5, True), (400, False)])
+def test_participant_page_of_a_finished_duo_links_the_report_for_a_while(
+    client, ended_days_ago, linked
+):
+    ended_at = timezone.now() - timedelta(days=ended_days_ago)
+    duo = make_duo(state=DuoState.COMPLETED, ended_at=ended_at)
+    english(client, duo.sponsor.user)
+
+    body = client.get(MY_DUO).content.decode()
+
+    report_url = reverse("duos:report_new", args=[duo.pk])
+    assert (report_url in body) is linked
+    assert (client.get(report_url).status_code == HTTPStatus.OK) is linked
+    assert settings.PROGRAMME_EMAIL in body
