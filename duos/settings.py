@@ -4,6 +4,7 @@ The defaults suit a laptop (SQLite and a SQLite-backed broker under var/, emails
 files); production sets DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL and SECRET_KEY.
 """
 
+import secrets
 from pathlib import Path
 
 import environ
@@ -162,8 +163,27 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 # --- Email ---------------------------------------------------------------------------------
-# Default: every email is written to a file under var/mail/, where a person can read it.
+# One choice, by the environment. Without EMAIL_PROVIDER, EMAIL_URL says where emails go: SMTP
+# in production, files under var/mail/ on a laptop (the default), where a person can read them.
 vars().update(env.email_url("EMAIL_URL", default=f"filemail://{VAR_DIR / 'mail'}"))
+# Or an API provider through django-anymail, e.g. anymail.backends.mailgun.EmailBackend; its
+# settings come from ANYMAIL_<NAME> variables (ANYMAIL_MAILGUN_API_KEY=... becomes
+# ANYMAIL["MAILGUN_API_KEY"]). Its tracking webhook (/anymail/<provider>/tracking/, only the
+# configured provider's) reports hard bounces, which staff then see; it answers only with
+# ANYMAIL_WEBHOOK_SECRET ("user:password", HTTP basic auth).
+EMAIL_PROVIDER = env.str("EMAIL_PROVIDER", default="")
+if EMAIL_PROVIDER:
+    EMAIL_BACKEND = EMAIL_PROVIDER
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in env.ENVIRON.items()
+    if name.startswith("ANYMAIL_") and value
+}
+if not ANYMAIL.get("WEBHOOK_SECRET"):
+    if EMAIL_PROVIDER and not DEBUG:
+        raise ImproperlyConfigured("ANYMAIL_WEBHOOK_SECRET must be set with EMAIL_PROVIDER.")
+    # Nobody knows this one: the webhooks stay shut (anymail leaves them open without one).
+    ANYMAIL["WEBHOOK_SECRET"] = f"unset:{secrets.token_urlsafe(32)}"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Duos de demain <duos@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PROGRAMME_EMAIL = env.str("PROGRAMME_EMAIL", default="duos@localhost")
@@ -263,6 +283,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-stale-match-runs": {"task": "matching.tasks.sweep_stale_runs", "schedule": 60.0},
     "expire-unanswered-duos": {"task": "duos.tasks.expire_unanswered_duos", "schedule": 3600.0},
+    # The monthly reminders: rows and claims make a sweep that overlaps another harmless.
+    "send-due-reminders": {"task": "duos.tasks.send_due_reminders", "schedule": 15 * 60.0},
     "anonymise-inactive-people": {
         "task": "accounts.tasks.anonymise_inactive_people",
         "schedule": 24 * 3600.0,

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.views.signup import signup
-from duos import views
+from duos import bounces, views
 
 # The admin's login goes through allauth (and its two-factor step): no second login page.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -19,4 +19,6 @@ urlpatterns = [
     path("equipe/appariements/", include("matching.urls")),
     path("", include("duos.answer_urls")),
     path("admin/", admin.site.urls),
+    # The email provider's tracking webhook (hard bounces), behind ANYMAIL_WEBHOOK_SECRET.
+    path("anymail/", include((bounces.webhook_urls(), "anymail"))),
 ]
