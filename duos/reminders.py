@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from duos import calendar
+from duos.activities import email_activities
 from duos.emails import absolute_url, send_templated_email
 from duos.models import Activity, CheckIn, Duo, DuoState, Reminder, Side
 from duos.reports import report_link_url
@@ -221,6 +222,8 @@ def _send(row: Reminder) -> None:
             "met_url": checkin_url(row, MET),
             "not_yet_url": checkin_url(row, NOT_YET),
             "report_url": report_link_url(duo, row.side),
+            # The next group activities, fetched once per claimed batch.
+            "activities": email_activities(person, batch=row.claim_token),
         },
         headers={"Reply-To": settings.PROGRAMME_EMAIL, "Message-ID": row.message_id},
     )

@@ -289,6 +289,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.anonymise_inactive_people",
         "schedule": 24 * 3600.0,
     },
+    "send-activity-reminders": {
+        "task": "duos.tasks.send_activity_reminders",
+        "schedule": 15 * 60.0,
+    },
 }
 
 # --- Logging -------------------------------------------------------------------------------

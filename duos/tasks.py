@@ -72,3 +72,19 @@ def send_urgent_report_alert_to(report_id: int, user_id: int) -> None:
     from duos.reports import report_send_urgent_alert
 
     report_send_urgent_alert(report_id=report_id, user_id=user_id)
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60, **_EMAIL_RETRIES)
+def send_activity_email(registration_id: int, template: str) -> None:
+    """A place freed for someone waiting, or a cancelled activity: moot once no longer true."""
+    from duos.activities import registration_send_email
+
+    registration_send_email(registration_id=registration_id, template=template)
+
+
+@shared_task(ignore_result=True, soft_time_limit=240, time_limit=300)
+def send_activity_reminders() -> None:
+    """Beat runs it every 15 minutes; claims make overlapping runs harmless."""
+    from duos.activities import activities_send_reminders
+
+    activities_send_reminders()

@@ -12,7 +12,17 @@ from django.utils import timezone
 
 from accounts.handover import invitation_token
 from accounts.models import CandidateState, Person, Role
-from duos.models import Answer, Duo, DuoState, Reminder, Report, ReportCategory, Side
+from duos.activities import activity_register_token
+from duos.models import (
+    Answer,
+    Duo,
+    DuoState,
+    GroupActivity,
+    Reminder,
+    Report,
+    ReportCategory,
+    Side,
+)
 from duos.reminders import MET, checkin_token
 from duos.reports import report_token
 from duos.services import answer_token
@@ -102,6 +112,17 @@ class Cast:
             category=ReportCategory.OTHER,
             text="A report.",
         )
+        # A coming group activity of the team, and one that staff's empty POST cancels.
+        self.activity, self.activity_to_cancel = (
+            GroupActivity.objects.create(
+                title=title,
+                starts_at=timezone.now() + timedelta(days=7),
+                ends_at=timezone.now() + timedelta(days=7, hours=2),
+                place="Paris",
+                capacity=10,
+            )
+            for title in ("Picnic", "Boat trip")
+        )
 
     @staticmethod
     def _active_duo(*, sponsor=None, refugee=None) -> Duo:
@@ -143,11 +164,20 @@ class Cast:
             return token if whose == "own" else token[:-3] + "xyz"  # a tampered link
         if kind == "duo":
             return (self.duos.get(role, self.duo) if whose == "own" else self.duo).pk
+        if kind == "activity_link":
+            token = activity_register_token(self.activity, self.people["sponsor"])
+            return token if whose == "own" else token[:-3] + "xyz"  # a tampered link
         if kind == "report_link":
             duo = self.duos["sponsor"]
             token = report_token(duo, Side.SPONSOR)
             return token if whose == "own" else token[:-3] + "xyz"  # a tampered link
-        return {"run": self.run, "proposal": self.proposal, "report": self.report}[kind].pk
+        return {
+            "run": self.run,
+            "proposal": self.proposal,
+            "report": self.report,
+            "activity": self.activity,
+            "activity_to_cancel": self.activity_to_cancel,
+        }[kind].pk
 
 
 def test_access_table_covers_every_named_url():

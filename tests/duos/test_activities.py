@@ -1,0 +1,870 @@
+"""Group activities: places and the waiting list, cancelling, the team's pages, attendance as
+the month's meeting, the reminder the day before (once), the calendar file and emailed links."""
+
+import re
+import threading
+from datetime import datetime, timedelta
+from http import HTTPStatus
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import CandidateState
+from duos import activities
+from duos.models import (
+    Activity,
+    Answer,
+    CheckIn,
+    Duo,
+    DuoState,
+    GroupActivity,
+    Registration,
+    RegistrationState,
+    Side,
+)
+from duos.reminders import duos_send_reminders
+from duos.tasks import send_activity_reminders
+from tests.factories import (
+    ReferredRefugeeFactory,
+    RefugeeFactory,
+    SocialWorkerFactory,
+    SponsorFactory,
+    StaffFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+PARIS = ZoneInfo("Europe/Paris")
+# The duo's month 1 runs from March 10 to April 10, month 2 to May 10.
+START = datetime(2025, 3, 10, 18, 0, tzinfo=PARIS)
+NOW = datetime(2025, 4, 14, 10, 0, tzinfo=PARIS)
+# A Saturday of month 2.
+ACTIVITY_AT = datetime(2025, 4, 19, 14, 0, tzinfo=PARIS)
+
+REGISTERED, WAITING, CANCELLED = (
+    RegistrationState.REGISTERED,
+    RegistrationState.WAITING,
+    RegistrationState.CANCELLED,
+)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def person(factory=SponsorFactory, **kwargs):
+    if factory is ReferredRefugeeFactory:
+        kwargs.setdefault("referrer", UserFactory(language="en"))
+        return factory(state=CandidateState.IN_DUO, **kwargs)
+    return factory(state=CandidateState.IN_DUO, user__language="en", **kwargs)
+
+
+def active_duo(*, sponsor=None, refugee=None, started_at=START, state=DuoState.ACTIVE) -> Duo:
+    return Duo.objects.create(
+        sponsor=sponsor or person(SponsorFactory),
+        refugee=refugee or person(RefugeeFactory),
+        state=state,
+        expires_at=started_at,
+        sponsor_answer=Answer.ACCEPTED,
+        refugee_answer=Answer.ACCEPTED,
+        started_at=started_at,
+    )
+
+
+def new_activity(**kwargs) -> GroupActivity:
+    starts_at = kwargs.pop("starts_at", ACTIVITY_AT)
+    fields = {
+        "title": "Picnic at the Buttes-Chaumont",
+        "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(hours=3),
+        "place": "Parc des Buttes-Chaumont, Paris 19e",
+        "capacity": 2,
+        "description": "Bring something to share.",
+        **kwargs,
+    }
+    return GroupActivity.objects.create(**fields)
+
+
+def in_english(client, user):
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
+def duo():
+    return active_duo()
+
+
+@pytest.fixture
+def staff_client(client):
+    return in_english(client, StaffFactory(language="en"))
+
+
+def register(activity, who):
+    return activities.registration_register(activity=activity, person=who)
+
+
+# Places and the waiting list -------------------------------------------------------------------
+
+
+def test_activities_register_gives_places_then_the_waiting_list():
+    activity = new_activity(capacity=2)
+    people = [active_duo().sponsor, active_duo().refugee, active_duo().sponsor]
+
+    states = [register(activity, p).state for p in people]
+
+    assert states == [REGISTERED, REGISTERED, WAITING]
+    assert activities.waiting_positions(activity) == {
+        Registration.objects.get(person=people[2]).pk: 1
+    }
+
+
+def test_activities_register_again_changes_nothing(duo):
+    activity = new_activity(capacity=1)
+    first = register(activity, duo.sponsor)
+
+    again = register(activity, duo.sponsor)
+
+    assert again.pk == first.pk
+    assert again.state == REGISTERED
+    assert Registration.objects.count() == 1
+
+
+def test_activities_register_refused_outside_an_active_duo_or_when_closed(duo):
+    not_in_duo = SponsorFactory()
+    ended = active_duo(state=DuoState.ENDED)
+    activity = new_activity()
+
+    for who in (not_in_duo, ended.sponsor):
+        with pytest.raises(activities.RegistrationRefused) as refused:
+            register(activity, who)
+        assert refused.value.code == "not_in_duo"
+    cancelled = new_activity(cancelled_at=NOW)
+    with pytest.raises(activities.RegistrationRefused) as refused:
+        register(cancelled, duo.sponsor)
+    assert refused.value.code == "cancelled"
+    started = new_activity(starts_at=NOW - timedelta(minutes=5))
+    with pytest.raises(activities.RegistrationRefused) as refused:
+        register(started, duo.sponsor)
+    assert refused.value.code == "started"
+    assert not Registration.objects.exists()
+
+
+def test_activities_cancel_gives_the_place_to_the_first_waiting_who_is_told(
+    django_capture_on_commit_callbacks,
+):
+    activity = new_activity(capacity=1)
+    first, second, third = (active_duo().sponsor for _ in range(3))
+    for who in (first, second, third):
+        register(activity, who)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        promoted = activities.registration_cancel(activity=activity, person=first)
+
+    assert promoted.person == second
+    states = dict(Registration.objects.values_list("person", "state"))
+    assert states == {first.pk: CANCELLED, second.pk: REGISTERED, third.pk: WAITING}
+    assert [m.to for m in mail.outbox] == [[second.user.email]]
+    assert activity.title in mail.outbox[0].subject
+    assert reverse("duos:activity", args=[activity.pk]) in mail.outbox[0].body
+
+
+def test_activities_cancel_from_the_waiting_list_promotes_nobody(
+    django_capture_on_commit_callbacks,
+):
+    activity = new_activity(capacity=1)
+    first, second = active_duo().sponsor, active_duo().sponsor
+    register(activity, first)
+    register(activity, second)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert activities.registration_cancel(activity=activity, person=second) is None
+
+    assert Registration.objects.get(person=first).state == REGISTERED
+    assert Registration.objects.get(person=second).state == CANCELLED
+    assert mail.outbox == []
+    with pytest.raises(activities.RegistrationRefused):
+        activities.registration_cancel(activity=activity, person=second)
+
+
+def test_activities_register_after_cancelling_goes_to_the_back_of_the_queue(clock):
+    activity = new_activity(capacity=1)
+    holder, early, late = (active_duo().sponsor for _ in range(3))
+    register(activity, holder)
+    register(activity, early)
+    activities.registration_cancel(activity=activity, person=early)
+    clock.shift(timedelta(minutes=1))
+    register(activity, late)
+    clock.shift(timedelta(minutes=1))
+
+    again = register(activity, early)
+
+    assert again.state == WAITING
+    positions = activities.waiting_positions(activity)
+    assert positions == {
+        Registration.objects.get(person=late).pk: 1,
+        again.pk: 2,
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_activities_two_registrations_at_once_for_the_last_place(postgres_only, monkeypatch):
+    from kombu import pools
+
+    from duos.celery import app
+
+    pools.reset()
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    activity = new_activity(capacity=1)
+    people = [active_duo().sponsor, active_duo().refugee]
+    barrier = threading.Barrier(2, timeout=10)
+    outcomes: dict[int, object] = {}
+
+    def go(i: int) -> None:
+        try:
+            barrier.wait()
+            outcomes[i] = register(activity, people[i]).state
+        except Exception as error:  # noqa: BLE001 - the assertion below reads it
+            outcomes[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes.values()) == [REGISTERED, WAITING]
+    assert Registration.objects.filter(state=REGISTERED).count() == 1
+
+
+# Participants' pages ---------------------------------------------------------------------------
+
+
+def test_activities_participant_registers_and_cancels_from_the_page(client, duo):
+    activity = new_activity(capacity=5)
+    in_english(client, duo.sponsor.user)
+
+    listing = client.get(reverse("duos:activities"))
+    page = client.get(reverse("duos:activity", args=[activity.pk]))
+    registered = client.post(
+        reverse("duos:activity_register", args=[activity.pk]), {"person": duo.sponsor.pk}
+    )
+
+    assert listing.status_code == page.status_code == HTTPStatus.OK
+    assert activity.title in listing.content.decode()
+    assert b"Register" in page.content
+    assert registered.status_code == HTTPStatus.FOUND
+    assert registered.url == reverse("duos:activity", args=[activity.pk])
+    assert Registration.objects.get(person=duo.sponsor).state == REGISTERED
+
+    cancelled = client.post(
+        reverse("duos:activity_cancel_registration", args=[activity.pk]),
+        {"person": duo.sponsor.pk},
+    )
+
+    assert cancelled.status_code == HTTPStatus.FOUND
+    assert Registration.objects.get(person=duo.sponsor).state == CANCELLED
+
+
+def test_activities_participant_bad_input_is_400_and_changes_nothing(client, duo):
+    activity = new_activity()
+    stranger = active_duo().refugee
+    in_english(client, duo.sponsor.user)
+    url = reverse("duos:activity_register", args=[activity.pk])
+
+    for data in ({}, {"person": "x"}, {"person": stranger.pk}):
+        response = client.post(url, data)
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert not Registration.objects.exists()
+
+
+def test_activities_person_outside_a_duo_is_refused_with_409(client):
+    activity = new_activity()
+    sponsor = SponsorFactory(user__language="en")
+    in_english(client, sponsor.user)
+
+    response = client.post(
+        reverse("duos:activity_register", args=[activity.pk]), {"person": sponsor.pk}
+    )
+
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert b"open to the people of an active duo" in response.content
+    assert not Registration.objects.exists()
+
+
+def test_activities_social_worker_registers_their_referred_refugee_only(client):
+    worker = SocialWorkerFactory(user__language="en").user
+    mine = person(ReferredRefugeeFactory, referrer=worker)
+    theirs = person(ReferredRefugeeFactory)
+    active_duo(refugee=mine)
+    active_duo(refugee=theirs)
+    activity = new_activity()
+    in_english(client, worker)
+    url = reverse("duos:activity_register", args=[activity.pk])
+
+    assert client.post(url, {"person": theirs.pk}).status_code == HTTPStatus.BAD_REQUEST
+    assert client.post(url, {"person": mine.pk}).status_code == HTTPStatus.FOUND
+
+    assert list(Registration.objects.values_list("person", flat=True)) == [mine.pk]
+
+
+def test_activities_pages_for_who_is_neither_participant_nor_social_worker(client, staff):
+    activity = new_activity()
+    anonymous = client.get(reverse("duos:activity", args=[activity.pk]))
+    client.force_login(staff)
+
+    assert anonymous.status_code == HTTPStatus.FOUND
+    assert client.get(reverse("duos:activities")).status_code == HTTPStatus.NOT_FOUND
+    assert client.get(reverse("duos:activity_ics", args=[activity.pk])).status_code == 404
+
+
+def test_activities_upcoming_activities_in_one_query_with_the_state(duo, django_assert_num_queries):
+    mine, full, other = new_activity(), new_activity(capacity=1), new_activity()
+    new_activity(starts_at=NOW - timedelta(days=3))  # over
+    new_activity(cancelled_at=NOW)  # cancelled, never registered: not shown
+    register(mine, duo.sponsor)
+    register(full, active_duo().sponsor)
+    register(full, duo.sponsor)
+    for _ in range(3):
+        register(other, active_duo().sponsor)
+
+    with django_assert_num_queries(1):
+        found = activities.upcoming_activities(duo.sponsor, limit=10)
+
+    assert [(a.pk, a.registration_state, a.places_left) for a in found] == [
+        (mine.pk, REGISTERED, 1),
+        (full.pk, WAITING, 0),
+        (other.pk, None, 0),
+    ]
+    assert len(activities.upcoming_activities(duo.sponsor)) == 3
+    assert len(activities.upcoming_activities(duo.sponsor, limit=1)) == 1
+
+
+def test_activities_participant_list_queries_do_not_grow(client, django_assert_max_num_queries):
+    worker = SocialWorkerFactory().user
+    in_english(client, worker)
+    for _ in range(2):
+        active_duo(refugee=person(ReferredRefugeeFactory, referrer=worker))
+    for _ in range(2):
+        register(new_activity(capacity=20), Duo.objects.first().refugee)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("duos:activities"))
+
+    for _ in range(6):
+        refugee = person(ReferredRefugeeFactory, referrer=worker)
+        active_duo(refugee=refugee)
+        activity = new_activity(capacity=20)
+        register(activity, refugee)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("duos:activities"))
+    assert response.status_code == HTTPStatus.OK
+
+
+# The calendar file -----------------------------------------------------------------------------
+
+
+def unfold(text: str) -> list[str]:
+    return text.replace("\r\n ", "").split("\r\n")
+
+
+def test_activities_ics_is_a_valid_event_in_utc(client, duo):
+    activity = new_activity(
+        title="Museum, then tea; all welcome",
+        place="Musée de l'Homme, 17 place du Trocadéro, Paris",
+        description="Meet at the entrance.\nTickets are free; bring ID, please. " + "é" * 60,
+    )
+    in_english(client, duo.sponsor.user)
+
+    response = client.get(reverse("duos:activity_ics", args=[activity.pk]))
+
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"].startswith("text/calendar")
+    assert "attachment" in response["Content-Disposition"]
+    raw = response.content
+    assert raw.endswith(b"\r\n")
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    assert not re.search(rb"[^\r]\n", raw)
+    lines = unfold(raw.decode())
+    assert lines[0] == "BEGIN:VCALENDAR"
+    assert lines[-2] == "END:VCALENDAR"
+    fields = dict(line.split(":", 1) for line in lines if line)
+    assert fields["VERSION"] == "2.0"
+    assert fields["UID"].startswith(f"activity-{activity.pk}@")
+    assert fields["DTSTAMP"] == "20250414T080000Z"
+    # 14:00 in Paris in April (summer time) is 12:00 UTC.
+    assert fields["DTSTART"] == "20250419T120000Z"
+    assert fields["DTEND"] == "20250419T150000Z"
+    assert fields["SUMMARY"] == r"Museum\, then tea\; all welcome"
+    assert fields["LOCATION"] == r"Musée de l'Homme\, 17 place du Trocadéro\, Paris"
+    assert fields["DESCRIPTION"] == (
+        r"Meet at the entrance.\nTickets are free\; bring ID\, please. " + "é" * 60
+    )
+    assert fields["STATUS"] == "CONFIRMED"
+    assert lines.count("BEGIN:VEVENT") == lines.count("END:VEVENT") == 1
+
+
+def test_activities_ics_fold_never_splits_a_character():
+    line = "DESCRIPTION:" + "aé€😀" * 40
+
+    folded = activities.ics_fold(line)
+
+    parts = folded.split("\r\n ")
+    assert "".join(parts) == line
+    assert all(len(part.encode()) <= 75 for part in parts[:1])
+    assert all(len(part.encode()) <= 74 for part in parts[1:])
+    assert activities.ics_escape("a\\b;c,d\r\ne") == "a\\\\b\\;c\\,d\\ne"
+
+
+# Emailed registration links --------------------------------------------------------------------
+
+
+def test_activities_email_link_get_changes_nothing_post_registers(client, duo):
+    activity = new_activity()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = activities.activity_register_url(activity, duo.refugee)
+    path = url.removeprefix(settings.SITE_URL.rstrip("/"))
+
+    shown = client.get(path)
+    assert shown.status_code == HTTPStatus.OK
+    assert b'method="post"' in shown.content
+    assert not Registration.objects.exists()
+
+    done = client.post(path)
+    again = client.post(path)
+
+    assert done.status_code == again.status_code == HTTPStatus.OK
+    assert b"The place is booked" in done.content
+    assert b"already recorded" in again.content
+    assert Registration.objects.get().person == duo.refugee
+
+
+def test_activities_email_link_tampered_is_400(client, duo):
+    activity = new_activity()
+    token = activities.activity_register_token(activity, duo.sponsor)
+
+    for bad in (token[:-3] + "xyz", "nonsense"):
+        url = reverse("duos:activity_register_link", args=[bad])
+        assert client.get(url).status_code == HTTPStatus.BAD_REQUEST
+        assert client.post(url).status_code == HTTPStatus.BAD_REQUEST
+    assert not Registration.objects.exists()
+
+
+def test_activities_email_link_after_the_start_cancelled_or_too_old_is_410(client, clock, duo):
+    soon = new_activity()
+    cancelled = new_activity(cancelled_at=NOW)
+    late = new_activity(starts_at=NOW + activities.LINK_MAX_AGE + timedelta(days=10))
+    urls = {
+        name: reverse(
+            "duos:activity_register_link",
+            args=[activities.activity_register_token(a, duo.sponsor)],
+        )
+        for name, a in (("soon", soon), ("cancelled", cancelled), ("late", late))
+    }
+
+    assert client.get(urls["cancelled"]).status_code == HTTPStatus.GONE
+    clock.move_to(ACTIVITY_AT + timedelta(minutes=1))
+    assert client.post(urls["soon"]).status_code == HTTPStatus.GONE
+    clock.move_to(NOW + activities.LINK_MAX_AGE + timedelta(days=1))
+    assert client.post(urls["late"]).status_code == HTTPStatus.GONE
+    assert not Registration.objects.exists()
+
+
+def test_activities_email_link_for_a_duo_that_ended_is_409(client, duo):
+    activity = new_activity()
+    url = reverse(
+        "duos:activity_register_link",
+        args=[activities.activity_register_token(activity, duo.sponsor)],
+    )
+    Duo.objects.filter(pk=duo.pk).update(state=DuoState.ENDED)
+
+    assert client.post(url).status_code == HTTPStatus.CONFLICT
+    assert not Registration.objects.exists()
+
+
+# The team's pages ------------------------------------------------------------------------------
+
+
+def test_activities_staff_creates_an_activity(staff_client):
+    response = staff_client.post(
+        reverse("duos:staff_activity_create"),
+        {
+            "title": "Cooking workshop",
+            "starts_at": "2025-05-03T10:00",
+            "ends_at": "2025-05-03T13:00",
+            "place": "Maison des associations",
+            "capacity": "12",
+            "description": "",
+        },
+    )
+
+    activity = GroupActivity.objects.get()
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == reverse("duos:staff_activity", args=[activity.pk])
+    assert activity.starts_at == datetime(2025, 5, 3, 10, 0, tzinfo=PARIS)
+    assert activity.capacity == 12
+    assert activity.created_by is not None
+
+
+def test_activities_staff_bad_input_is_400_and_keeps_what_was_typed(staff_client):
+    data = {
+        "title": "Cooking workshop",
+        "starts_at": "2025-05-03T10:00",
+        "ends_at": "2025-05-03T09:00",  # before it starts
+        "place": "Maison des associations",
+        "capacity": "0",
+        "description": "Aprons provided",
+    }
+
+    response = staff_client.post(reverse("duos:staff_activity_create"), data)
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    form = response.context["form"]
+    assert {e.code for e in form.errors.as_data()["ends_at"]} == {"ends_before_start"}
+    assert "capacity" in form.errors
+    page = response.content.decode()
+    assert 'value="Cooking workshop"' in page
+    assert "Aprons provided" in page
+    assert 'value="2025-05-03T10:00"' in page
+    assert not GroupActivity.objects.exists()
+
+
+def test_activities_staff_edit_with_more_places_gives_them_to_those_waiting(
+    staff_client, django_capture_on_commit_callbacks
+):
+    activity = new_activity(capacity=1)
+    people = [active_duo().sponsor for _ in range(3)]
+    for who in people:
+        register(activity, who)
+    data = {
+        "title": activity.title,
+        "starts_at": "2025-04-19T14:00",
+        "ends_at": "2025-04-19T17:00",
+        "place": activity.place,
+        "capacity": "2",
+        "description": activity.description,
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(reverse("duos:staff_activity_edit", args=[activity.pk]), data)
+
+    assert response.status_code == HTTPStatus.FOUND
+    states = [Registration.objects.get(person=p).state for p in people]
+    assert states == [REGISTERED, REGISTERED, WAITING]
+    assert [m.to for m in mail.outbox] == [[people[1].user.email]]
+    # Fewer places than people registered: refused, nothing changes.
+    fewer = staff_client.post(
+        reverse("duos:staff_activity_edit", args=[activity.pk]), {**data, "capacity": "1"}
+    )
+    assert fewer.status_code == HTTPStatus.BAD_REQUEST
+    activity.refresh_from_db()
+    assert activity.capacity == 2
+
+
+def test_activities_staff_cancel_tells_everyone_registered_or_waiting(
+    staff_client, django_capture_on_commit_callbacks
+):
+    activity = new_activity(capacity=1)
+    holder, waiting, gone = (active_duo().sponsor for _ in range(3))
+    referred = person(ReferredRefugeeFactory)
+    active_duo(refugee=referred)
+    for who in (holder, referred, waiting, gone):
+        register(activity, who)
+    activities.registration_cancel(activity=activity, person=gone)
+    url = reverse("duos:staff_activity_cancel", args=[activity.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url)
+
+    assert response.status_code == HTTPStatus.FOUND
+    activity.refresh_from_db()
+    assert activity.cancelled_at == NOW
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    assert recipients == sorted([holder.user.email, waiting.user.email, referred.referrer.email])
+    assert all("cancelled" in m.subject for m in mail.outbox)
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(url)
+    assert mail.outbox == []
+    assert (
+        staff_client.get(reverse("duos:staff_activity_edit", args=[activity.pk])).status_code
+        == HTTPStatus.CONFLICT
+    )
+
+
+def test_activities_staff_pages_need_the_permissions(client, duo):
+    activity = new_activity()
+    urls = {
+        "duos:staff_activities": [],
+        "duos:staff_activity_create": [],
+        "duos:staff_activity": [activity.pk],
+        "duos:staff_activity_edit": [activity.pk],
+        "duos:staff_activity_attendance": [activity.pk],
+    }
+    for name, args in urls.items():
+        assert client.get(reverse(name, args=args)).status_code == HTTPStatus.FOUND
+    in_english(client, duo.sponsor.user)
+    for name, args in urls.items():
+        assert client.get(reverse(name, args=args)).status_code == HTTPStatus.NOT_FOUND
+    assert (
+        client.post(reverse("duos:staff_activity_cancel", args=[activity.pk])).status_code
+        == HTTPStatus.NOT_FOUND
+    )
+
+    # A team member who may look but not change: the lists, not the forms.
+    viewer = UserFactory(language="en")
+    viewer.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="duos",
+            codename__in=["view_groupactivity", "view_registration"],
+        )
+    )
+    in_english(client, viewer)
+    assert client.get(reverse("duos:staff_activities")).status_code == HTTPStatus.OK
+    assert client.get(reverse("duos:staff_activity", args=[activity.pk])).status_code == 200
+    for name in ("duos:staff_activity_edit", "duos:staff_activity_attendance"):
+        assert client.get(reverse(name, args=[activity.pk])).status_code == 404
+    assert client.get(reverse("duos:staff_activity_create")).status_code == 404
+    assert (
+        client.post(reverse("duos:staff_activity_cancel", args=[activity.pk])).status_code
+        == HTTPStatus.NOT_FOUND
+    )
+    activity.refresh_from_db()
+    assert activity.cancelled_at is None
+
+
+def test_activities_staff_pages_queries_do_not_grow(staff_client, django_assert_max_num_queries):
+    activity = new_activity(capacity=2)
+    for _ in range(3):
+        register(activity, active_duo().sponsor)
+    new_activity()
+    new_activity(starts_at=NOW - timedelta(days=30))
+    with CaptureQueriesContext(connection) as few:
+        staff_client.get(reverse("duos:staff_activities"))
+        staff_client.get(reverse("duos:staff_activity", args=[activity.pk]))
+
+    activity.capacity = 20
+    activity.save()
+    for _ in range(10):
+        register(activity, active_duo().refugee)
+        new_activity(starts_at=NOW - timedelta(days=30))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        staff_client.get(reverse("duos:staff_activities"))
+        staff_client.get(reverse("duos:staff_activity", args=[activity.pk]))
+
+
+# Attendance ------------------------------------------------------------------------------------
+
+
+def attendance_data(pairs) -> dict:
+    return {f"r{registration.pk}": value for registration, value in pairs}
+
+
+def test_activities_attendance_counts_as_the_months_meeting(staff_client, clock, duo):
+    activity = new_activity(capacity=5)
+    other = active_duo()
+    # A duo whose months had not begun by the activity's date: no check-in.
+    later = active_duo(started_at=ACTIVITY_AT + timedelta(days=2))
+    came, absent, unknown, too_early = (
+        register(activity, who) for who in (duo.sponsor, other.refugee, duo.refugee, later.sponsor)
+    )
+    # The sponsor had answered "not yet" for month 2: the activity changes it.
+    CheckIn.objects.create(duo=duo, month=2, side=Side.SPONSOR, met=False, answered_at=NOW)
+    clock.move_to(ACTIVITY_AT + timedelta(hours=4))
+    data = attendance_data([(came, "yes"), (absent, "no"), (unknown, ""), (too_early, "yes")])
+
+    response = staff_client.post(
+        reverse("duos:staff_activity_attendance", args=[activity.pk]), data
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    attended = dict(Registration.objects.values_list("pk", "attended"))
+    assert attended == {came.pk: True, absent.pk: False, unknown.pk: None, too_early.pk: True}
+    checkin = CheckIn.objects.get()
+    assert (checkin.duo, checkin.month, checkin.side) == (duo, 2, Side.SPONSOR)
+    assert (checkin.met, checkin.activity) == (True, Activity.GROUP)
+    assert checkin.recorded_by == response.wsgi_request.user
+
+    # Recorded again (a correction): still one check-in per month and side.
+    staff_client.post(
+        reverse("duos:staff_activity_attendance", args=[activity.pk]),
+        {**data, f"r{unknown.pk}": "yes"},
+    )
+    assert sorted(CheckIn.objects.values_list("side", "month", "met")) == [
+        (Side.REFUGEE, 2, True),
+        (Side.SPONSOR, 2, True),
+    ]
+
+
+def test_activities_attendance_before_the_activity_is_refused(staff_client, duo):
+    activity = new_activity()
+    registration = register(activity, duo.sponsor)
+
+    response = staff_client.post(
+        reverse("duos:staff_activity_attendance", args=[activity.pk]),
+        attendance_data([(registration, "yes")]),
+    )
+
+    assert response.status_code == HTTPStatus.CONFLICT
+    registration.refresh_from_db()
+    assert registration.attended is None
+    assert not CheckIn.objects.exists()
+
+
+def test_activities_attendance_bad_input_is_400_and_keeps_what_was_typed(staff_client, clock, duo):
+    activity = new_activity()
+    good, bad = register(activity, duo.sponsor), register(activity, duo.refugee)
+    clock.move_to(ACTIVITY_AT + timedelta(hours=4))
+
+    response = staff_client.post(
+        reverse("duos:staff_activity_attendance", args=[activity.pk]),
+        attendance_data([(good, "no"), (bad, "maybe")]),
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    page = response.content.decode()
+    assert re.search(rf'name="r{good.pk}" value="no"[^>]*checked', page)
+    assert not Registration.objects.exclude(attended=None).exists()
+    assert not CheckIn.objects.exists()
+
+
+def test_activities_attendance_queries_do_not_grow(staff, clock):
+    def record(n: int) -> int:
+        activity = new_activity(capacity=50)
+        rows = [register(activity, active_duo().sponsor) for _ in range(n)]
+        clock.move_to(ACTIVITY_AT + timedelta(hours=4))
+        with CaptureQueriesContext(connection) as queries:
+            written = activities.attendance_record(
+                activity=activity, attended={r.pk: True for r in rows}, by=staff
+            )
+        clock.move_to(NOW)
+        assert written == n
+        return len(queries.captured_queries)
+
+    assert record(2) == record(12)
+    assert CheckIn.objects.filter(activity=Activity.GROUP).count() == 14
+
+
+# The reminder the day before -------------------------------------------------------------------
+
+
+class BrokenBackend(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+def test_activities_reminder_is_sent_once_the_day_before(clock, duo):
+    activity = new_activity(capacity=1)
+    registered = register(activity, duo.sponsor)
+    register(activity, duo.refugee)  # on the waiting list: no reminder
+    referred = person(ReferredRefugeeFactory)
+    active_duo(refugee=referred)
+    other = new_activity(capacity=5)
+    register(other, referred)
+    activities.registration_cancel(activity=other, person=referred)
+
+    assert activities.activities_send_reminders() == 0  # five days before
+    clock.move_to(ACTIVITY_AT - timedelta(hours=23))
+    send_activity_reminders.delay()
+    second = activities.activities_send_reminders()
+
+    assert second == 0
+    assert [m.to for m in mail.outbox] == [[duo.sponsor.user.email]]
+    assert mail.outbox[0].extra_headers["Message-ID"] == activities.reminder_message_id(registered)
+    assert "tomorrow" in mail.outbox[0].subject
+    registered.refresh_from_db()
+    assert registered.reminder_sent_at == timezone.now()
+
+
+def test_activities_reminder_left_claimed_by_a_dead_worker_is_retaken(clock, duo):
+    activity = new_activity()
+    registration = register(activity, duo.sponsor)
+    clock.move_to(ACTIVITY_AT - timedelta(hours=20))
+    Registration.objects.filter(pk=registration.pk).update(
+        reminder_claimed_at=timezone.now() - timedelta(minutes=1)
+    )
+
+    assert activities.activities_send_reminders() == 0  # a live claim: not ours
+    clock.shift(activities.REMINDER_CLAIM_STALE_AFTER)
+    assert activities.activities_send_reminders() == 1
+    assert activities.activities_send_reminders() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_activities_reminder_waits_for_the_mail_server(clock, settings, duo):
+    activity = new_activity()
+    register(activity, duo.sponsor)
+    register(activity, duo.refugee)
+    clock.move_to(ACTIVITY_AT - timedelta(hours=20))
+    settings.EMAIL_BACKEND = f"{__name__}.BrokenBackend"
+
+    assert activities.activities_send_reminders() == 0
+    assert not Registration.objects.exclude(reminder_claimed_at=None).exists()
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    clock.shift(timedelta(minutes=15))
+    assert activities.activities_send_reminders() == 2
+    assert activities.activities_send_reminders() == 0
+
+
+def test_activities_reminder_not_sent_for_a_cancelled_activity(clock, duo):
+    activity = new_activity()
+    register(activity, duo.sponsor)
+    activities.activity_cancel(activity=activity, by=StaffFactory())
+    mail.outbox.clear()
+    clock.move_to(ACTIVITY_AT - timedelta(hours=20))
+
+    assert activities.activities_send_reminders() == 0
+
+
+def test_activities_reminder_sweep_queries_grow_with_batches_only(clock):
+    activity = new_activity(capacity=30)
+    for _ in range(12):
+        register(activity, active_duo().sponsor)
+    clock.move_to(ACTIVITY_AT - timedelta(hours=20))
+
+    with CaptureQueriesContext(connection) as queries:
+        assert activities.activities_send_reminders(batch_size=5) == 12
+
+    # Three batches and a last empty claim, a constant number of queries each (savepoints
+    # included), whatever the number of people in a batch.
+    assert len(queries.captured_queries) <= 8 * (3 + 1)
+
+
+# The monthly reminder lists the next activities ------------------------------------------------
+
+
+def test_activities_monthly_reminder_lists_the_next_activities_with_links(clock):
+    clock.move_to(datetime(2025, 3, 30, 9, 0, tzinfo=PARIS))  # month 1's reminder day
+    duos = [active_duo(), active_duo()]
+    soon = new_activity(title="Boat trip", starts_at=datetime(2025, 4, 5, 10, 0, tzinfo=PARIS))
+    new_activity(title="Cancelled one", cancelled_at=timezone.now())
+
+    with CaptureQueriesContext(connection) as queries:
+        assert duos_send_reminders() == 4
+
+    activity_queries = [q for q in queries.captured_queries if "duos_groupactivity" in q["sql"]]
+    assert len(activity_queries) == 1  # once for the batch, not per reminder
+    body = next(m.body for m in mail.outbox if m.to == [duos[0].sponsor.user.email])
+    assert "Boat trip" in body
+    assert "Cancelled one" not in body
+    link = re.search(r"https?://\S+/activites/inscription/\S+/", body).group(0)
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    read = activities.read_register_token(token)
+    assert (read.activity, read.person) == (soon, duos[0].sponsor)
