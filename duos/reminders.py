@@ -8,6 +8,22 @@ released with a later `next_attempt_at`, until the month closes.
 
 The reminder's two links ("we met", "not yet") are signed and carry the row's id and the
 answer; they are valid until the month closes, which the page reads from the calendar.
+
+Pauses, suspensions, extensions and the closing email:
+- No row is created for a paused or suspended duo. A row created before the pause or the
+  suspension is *held*, not skipped: the sweep does not claim it while the duo is paused or
+  suspended, and sends it once the duo runs again if its month is still open (a resumed pause
+  moves the close later by the pause's length); otherwise it is then skipped as
+  "month_closed". A row of a duo that ended meanwhile is claimed and skipped as before.
+- A duo extended by staff gets the reminders of months 7 to 9 like the others.
+- When the duo's last month ends, the sweep marks it completed (state COMPLETED, `ended_at`
+  the sweep's time, both people DUO_ENDED) and creates, in the same transaction, one CLOSING
+  row per side (month = last month + 1), sent by the same claims, Message-IDs and backoff
+  with `templates/emails/closing/` and the survey link. Only a running duo is completed: a
+  paused or suspended one stays active until it runs again, so its closing waits too. The
+  check-ins of the last month stay answerable until that month closes, 14 days later; its
+  reminder, if still being retried, may still go until then. A closing email is retried until
+  its survey link expires (`duos.survey.SURVEY_DAYS` after `ended_at`).
 """
 
 import logging
@@ -24,10 +40,11 @@ from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
-from duos import calendar
+from accounts.models import CandidateState, Person
+from duos import calendar, survey
 from duos.activities import email_activities
 from duos.emails import absolute_url, send_templated_email
-from duos.models import Activity, CheckIn, Duo, DuoState, Reminder, Side
+from duos.models import Activity, CheckIn, Duo, DuoState, Reminder, ReminderKind, Side
 from duos.reports import report_link_url
 
 logger = logging.getLogger(__name__)
@@ -75,37 +92,93 @@ def duos_send_reminders(*, now: datetime | None = None, batch_size: int = BATCH_
             return sent
 
 
+def _running_duos():
+    """Active duos neither paused nor suspended: the only ones whose reminders are due."""
+    return Duo.objects.filter(state=DuoState.ACTIVE, paused_at=None, suspended_at=None)
+
+
 def reminders_create_due(*, now: datetime, batch_size: int = BATCH_SIZE) -> int:
-    """A row per side for every active duo whose month's reminder is due; existing rows stay."""
+    """A row per side for every running duo whose month's reminder is due, and the closing rows
+    of those whose last month has ended (completing them); existing rows stay."""
     today = timezone.localdate(now)
     created = 0
     last_pk = 0
     while True:
         duos = list(
-            Duo.objects.filter(
-                state=DuoState.ACTIVE, started_at__lte=now - _EARLIEST_REMINDER, pk__gt=last_pk
-            )
+            _running_duos()
+            .filter(started_at__lte=now - _EARLIEST_REMINDER, pk__gt=last_pk)
             .order_by("pk")
-            .values_list("pk", "started_at", "shift_days")[:batch_size]
+            .values_list("pk", "started_at", "shift_days", "extra_months")[:batch_size]
         )
         if not duos:
             return created
         last_pk = duos[-1][0]
-        rows = []
-        for pk, started_at, shift_days in duos:
-            month = calendar.due_month(calendar.start_date(started_at, shift_days), today)
+        rows, ending = [], []
+        for pk, started_at, shift_days, extra_months in duos:
+            start = calendar.start_date(started_at, shift_days)
+            months = calendar.MONTHS + extra_months
+            month = calendar.due_month(start, today, months)
             if month is not None:
                 rows += [Reminder(duo_id=pk, month=month, side=side) for side in Side.values]
+            if calendar.closing_due(start, today, months):
+                ending.append(pk)
         if rows:
             Reminder.objects.bulk_create(rows, ignore_conflicts=True)
             created += len(rows)
+        if ending:
+            created += _complete(ending, now=now)
+
+
+def _complete(ids: list[int], *, now: datetime) -> int:
+    """Mark these duos completed and create their closing rows, in one transaction.
+
+    The duos are locked and their calendar read again under the lock: an extension, a pause,
+    a suspension or an early end committed since the batch was read wins, and the duo is left
+    as it is (a duo another transaction holds is left to the next sweep).
+    """
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        locked = list(
+            _running_duos()
+            .filter(pk__in=ids)
+            .select_for_update(skip_locked=True)
+            .values_list(
+                "pk", "started_at", "shift_days", "extra_months", "sponsor_id", "refugee_id"
+            )
+        )
+        done, people, rows = [], [], []
+        for pk, started_at, shift_days, extra_months, sponsor_id, refugee_id in locked:
+            months = calendar.MONTHS + extra_months
+            if not calendar.closing_due(calendar.start_date(started_at, shift_days), today, months):
+                continue
+            done.append(pk)
+            people += [sponsor_id, refugee_id]
+            rows += [
+                Reminder(duo_id=pk, month=months + 1, side=side, kind=ReminderKind.CLOSING)
+                for side in Side.values
+            ]
+        if not done:
+            return 0
+        _running_duos().filter(pk__in=done).update(state=DuoState.COMPLETED, ended_at=now)
+        Person.objects.filter(pk__in=people, state=CandidateState.IN_DUO).update(
+            state=CandidateState.DUO_ENDED, state_changed_at=now
+        )
+        Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    logger.info("Duos completed: %s", done)
+    return len(rows)
 
 
 def _claimable(now: datetime) -> Q:
+    # Rows of a paused or suspended duo are held (see the module's docstring). A subquery, not
+    # a join: the claim's FOR UPDATE then locks reminder rows only, never the duos.
+    held = Duo.objects.filter(state=DuoState.ACTIVE).filter(
+        Q(paused_at__isnull=False) | Q(suspended_at__isnull=False)
+    )
     return (
         Q(sent_at=None, skipped_at=None)
         & (Q(claimed_at=None) | Q(claimed_at__lt=now - CLAIM_STALE_AFTER))
         & (Q(next_attempt_at=None) | Q(next_attempt_at__lte=now))
+        & ~Q(duo__in=held.values("pk"))
     )
 
 
@@ -146,6 +219,8 @@ def _send_batch(rows: list[Reminder], *, now: datetime) -> tuple[int, bool]:
         for row in rows:
             if time.monotonic() - started > _SEND_BUDGET_SECONDS:
                 break
+            if _held(row.duo):
+                continue  # paused or suspended since the claim: released below, sent later
             reason = _skip_reason(row, now)
             if reason:
                 skipped.setdefault(reason, []).append(row.pk)
@@ -190,12 +265,27 @@ def _record_outcomes(rows, *, sent, skipped, failed, now) -> None:
     mine.update(claimed_at=None, claim_token=None)
 
 
+def _held(duo: Duo) -> bool:
+    return duo.state == DuoState.ACTIVE and (
+        duo.paused_at is not None or duo.suspended_at is not None
+    )
+
+
 def _skip_reason(row: Reminder, now: datetime) -> str:
     duo = row.duo
-    if duo.state != DuoState.ACTIVE:
-        return "duo_not_active"
-    if now >= calendar.month_window(duo, row.month).closes_at():
-        return "month_closed"
+    if row.kind == ReminderKind.CLOSING:
+        if duo.state != DuoState.COMPLETED:
+            return "duo_not_active"
+        if now >= survey.survey_expires_at(duo):
+            return "survey_closed"
+    else:
+        # A completed duo's last month stays open until it closes.
+        if duo.state not in (DuoState.ACTIVE, DuoState.COMPLETED):
+            return "duo_not_active"
+        if row.month > calendar.duo_months(duo):
+            return "month_closed"
+        if now >= calendar.month_window(duo, row.month).closes_at():
+            return "month_closed"
     person = getattr(duo, row.side)
     if person.anonymised_at is not None or person.contact_user is None:
         return "no_recipient"
@@ -203,6 +293,9 @@ def _skip_reason(row: Reminder, now: datetime) -> str:
 
 
 def _send(row: Reminder) -> None:
+    if row.kind == ReminderKind.CLOSING:
+        _send_closing(row)
+        return
     duo = row.duo
     person = getattr(duo, row.side)
     other = getattr(duo, _other(row.side))
@@ -216,7 +309,7 @@ def _send(row: Reminder) -> None:
             "other": other,
             "for_someone_else": person.user_id is None,
             "month": row.month,
-            "months": calendar.MONTHS,
+            "months": calendar.duo_months(duo),
             "midway": row.month == calendar.MIDWAY_MONTH,
             "last_day": window.closes_on - timedelta(days=1),
             "met_url": checkin_url(row, MET),
@@ -224,6 +317,26 @@ def _send(row: Reminder) -> None:
             "report_url": report_link_url(duo, row.side),
             # The next group activities, fetched once per claimed batch.
             "activities": email_activities(person, batch=row.claim_token),
+        },
+        headers={"Reply-To": settings.PROGRAMME_EMAIL, "Message-ID": row.message_id},
+    )
+
+
+def _send_closing(row: Reminder) -> None:
+    """The closing email: thanks, and the survey link of this side."""
+    duo = row.duo
+    person = getattr(duo, row.side)
+    send_templated_email(
+        to=person.contact_user,
+        template="closing",
+        context={
+            "duo": duo,
+            "person": person,
+            "other": getattr(duo, _other(row.side)),
+            "for_someone_else": person.user_id is None,
+            "months": calendar.duo_months(duo),
+            "survey_url": survey.survey_url(duo, row.side),
+            "last_day": timezone.localdate(survey.survey_expires_at(duo)) - timedelta(days=1),
         },
         headers={"Reply-To": settings.PROGRAMME_EMAIL, "Message-ID": row.message_id},
     )
@@ -267,8 +380,9 @@ def checkin_url(reminder: Reminder, answer: str) -> str:
 def read_checkin_token(token: str, *, now: datetime | None = None) -> CheckInLink:
     """The reminder and answer a link carries; InvalidCheckInLink if tampered or closed.
 
-    No max_age: the link lives until its month closes, which the calendar says (and which a
-    pause will later move).
+    No max_age: the link lives until its month closes, which the calendar says. A paused
+    duo's clock stops at the pause (`calendar.duo_clock`): a month whose close would fall
+    during the pause stays open, and resuming moves its close later by the pause's length.
     """
     try:
         data = signing.loads(token, salt=_TOKEN_SALT)
@@ -286,7 +400,10 @@ def read_checkin_token(token: str, *, now: datetime | None = None) -> CheckInLin
     link = CheckInLink(reminder=reminder, met=data["a"] == MET)
     if reminder.duo.state not in (DuoState.ACTIVE, DuoState.COMPLETED):
         raise InvalidCheckInLink(expired=True)
-    if (now or timezone.now()) >= link.window.closes_at():
+    if reminder.kind != ReminderKind.MONTHLY:
+        raise InvalidCheckInLink
+    clock = calendar.duo_clock(reminder.duo, now or timezone.now())
+    if clock >= link.window.closes_at():
         raise InvalidCheckInLink(expired=True)
     return link
 

@@ -37,6 +37,7 @@ EMAIL_STATES = {
     "duo_started": DuoState.ACTIVE,
     "duo_declined": DuoState.DECLINED,
     "duo_expired": DuoState.EXPIRED,
+    "duo_ended": DuoState.ENDED,
 }
 _TOKEN_SALTS = {Answer.ACCEPTED: "duos.answer.accept", Answer.DECLINED: "duos.answer.decline"}
 
@@ -235,15 +236,28 @@ def _other(side: str) -> str:
 
 def _back_to_pool(duo: Duo, now: datetime, *, bonus_for: str | None = None) -> None:
     """Both people wait for a duo again; `bonus_for` is moved up the waiting list."""
-    ids = [duo.sponsor_id, duo.refugee_id]
-    Person.objects.filter(pk__in=ids, state=CandidateState.IN_DUO).update(
+    bonus = [getattr(duo, f"{bonus_for}_id")] if bonus_for else []
+    people_back_to_pool(person_ids=[duo.sponsor_id, duo.refugee_id], bonus_ids=bonus, now=now)
+
+
+def people_back_to_pool(
+    *, person_ids: list[int], now: datetime, bonus_ids: list[int] | tuple = ()
+) -> None:
+    """People whose duo closed wait for a duo again: the one place the pool takes them back.
+
+    Only people still IN_DUO move (someone who withdrew meanwhile stays withdrawn). Those in
+    `bonus_ids` count as having waited DECLINE_WAITING_BONUS longer, so that the engine's
+    waiting criterion puts them first in the next run: the one a decline left alone, or a
+    refugee whose duo ended early (duos/lifecycle.py).
+    """
+    Person.objects.filter(pk__in=person_ids, state=CandidateState.IN_DUO).update(
         state=CandidateState.VALIDATED, state_changed_at=now
     )
-    if bonus_for:
+    if bonus_ids:
         waited_from = Coalesce(
             F("waiting_since"), F("validated_at"), Value(now), output_field=DateTimeField()
         )
-        Person.objects.filter(pk=getattr(duo, f"{bonus_for}_id")).update(
+        Person.objects.filter(pk__in=bonus_ids, state=CandidateState.VALIDATED).update(
             waiting_since=waited_from - DECLINE_WAITING_BONUS
         )
 
@@ -274,9 +288,7 @@ def duos_expire_unanswered(*, now: datetime | None = None) -> int:
                 Duo.objects.filter(pk__in=ids, state=DuoState.EXPIRED).values_list("pk", flat=True)
             )
             people = [p for pk, s, r in rows if pk in still_expired for p in (s, r)]
-            Person.objects.filter(pk__in=people, state=CandidateState.IN_DUO).update(
-                state=CandidateState.VALIDATED, state_changed_at=now
-            )
+            people_back_to_pool(person_ids=people, now=now)
             for pk in sorted(still_expired):
                 for side in SIDES:
                     send_duo_email.delay_on_commit(pk, side, "duo_expired")
@@ -329,6 +341,9 @@ def duo_send_email(*, duo_id: int, side: str, template: str) -> bool:
         }
     elif template == "duo_declined":
         context["declined_by_recipient"] = getattr(duo, f"{side}_answer") == Answer.DECLINED
+    elif template == "duo_ended":
+        # Who asked and why stay with the team: the email only says what happens next.
+        context["back_in_pool"] = person.state == CandidateState.VALIDATED
     send_templated_email(
         to=recipient,
         template=template,

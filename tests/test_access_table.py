@@ -26,6 +26,7 @@ from duos.models import (
 from duos.reminders import MET, checkin_token
 from duos.reports import report_token
 from duos.services import answer_token
+from duos.survey import survey_token
 from matching import engine
 from matching.models import Proposal
 from matching.services import run_execute, run_start
@@ -95,6 +96,15 @@ class Cast:
             started_at=timezone.now() - timedelta(days=21),
         )
         self.reminder = Reminder.objects.create(duo=active, month=1, side=Side.SPONSOR)
+        # A duo of strangers completed yesterday, whose closing survey link is open.
+        self.completed = Duo.objects.create(
+            sponsor=SponsorFactory(state=CandidateState.DUO_ENDED),
+            refugee=RefugeeFactory(state=CandidateState.DUO_ENDED),
+            state=DuoState.COMPLETED,
+            expires_at=timezone.now() - timedelta(days=200),
+            started_at=timezone.now() - timedelta(days=200),
+            ended_at=timezone.now() - timedelta(days=1),
+        )
         # Each person's own active duo (a social worker's: their referred refugee's); staff's
         # "own" duo is any duo, and "other" is the strangers' duo above.
         self.duos = {
@@ -161,6 +171,9 @@ class Cast:
             return token if whose == "own" else token[:-3] + "xyz"  # a tampered link
         if kind == "checkin":
             token = checkin_token(self.reminder, MET)
+            return token if whose == "own" else token[:-3] + "xyz"  # a tampered link
+        if kind == "survey":
+            token = survey_token(self.completed, Side.REFUGEE)
             return token if whose == "own" else token[:-3] + "xyz"  # a tampered link
         if kind == "duo":
             return (self.duos.get(role, self.duo) if whose == "own" else self.duo).pk

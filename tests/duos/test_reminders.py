@@ -102,7 +102,7 @@ def test_reminders_none_before_day_21(at_reminder_day):
     assert not Reminder.objects.exists()
 
 
-def test_reminders_six_months_one_a_month_and_no_seventh():
+def test_reminders_six_months_one_a_month_then_the_closing_email_not_a_seventh():
     duo = active_duo()
     sent = []
     with time_machine.travel(START, tick=False) as traveller:
@@ -119,20 +119,14 @@ def test_reminders_six_months_one_a_month_and_no_seventh():
         by_side.setdefault(message.to[0], []).append(day)
     assert set(by_side) == {duo.sponsor.user.email, duo.refugee.user.email}
     for days in by_side.values():
-        assert days == [calendar.window(start, k).reminder_on for k in range(1, 7)]
-    assert sorted(Reminder.objects.values_list("month", flat=True)) == [
-        1,
-        1,
-        2,
-        2,
-        3,
-        3,
-        4,
-        4,
-        5,
-        5,
-        6,
-        6,
+        # Six reminders, then the closing email (with the survey) when month 6 ends.
+        assert days == [calendar.window(start, k).reminder_on for k in range(1, 7)] + [
+            calendar.window(start, 6).ends_on
+        ]
+    rows = Reminder.objects.values_list("month", "kind")
+    assert sorted(rows) == [(month, "monthly") for month in range(1, 7) for _side in (1, 2)] + [
+        (7, "closing"),
+        (7, "closing"),
     ]
 
 
