@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from accounts.access import get_own_person, get_referred_person
 from accounts.decorators import member_required
 from accounts.models import Person
-from duos import calendar, reports
+from duos import activities, calendar, reports
 from duos.models import (
     OPEN_DUO_STATES,
     Answer,
@@ -161,14 +161,6 @@ def _open_checkin_links(duo: Duo, side: str, windows, today: date) -> dict | Non
     }
 
 
-def _upcoming_activities(person: Person, now) -> list:
-    try:
-        from duos.activities import upcoming_activities
-    except ImportError:  # the group activities are not part of this build yet
-        return []
-    return list(upcoming_activities(person, now=now, limit=ACTIVITY_LIMIT))
-
-
 def _answer_links(duo: Duo, side: str) -> dict:
     from duos.services import answer_token
 
@@ -212,7 +204,11 @@ def participant_context(person: Person) -> dict:
             and duo.ended_at >= now - timedelta(days=reports.RECENTLY_ENDED_DAYS)
         ),
         # Group activities are open to the people of active duos.
-        "activities": _upcoming_activities(person, now) if duo.state == DuoState.ACTIVE else [],
+        "activities": (
+            activities.upcoming_activities(person, now=now, limit=ACTIVITY_LIMIT)
+            if duo.state == DuoState.ACTIVE
+            else []
+        ),
     }
     if context["show_contact"]:
         contact = other.contact_user

@@ -11,7 +11,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import CandidateState
-from duos.models import Activity, Answer, CheckIn, Duo, DuoState, Reminder, Side
+from duos.models import (
+    Activity,
+    Answer,
+    CheckIn,
+    Duo,
+    DuoState,
+    GroupActivity,
+    Registration,
+    RegistrationState,
+    Reminder,
+    Side,
+)
 from tests.factories import ReferredRefugeeFactory, RefugeeFactory, SponsorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -379,16 +390,18 @@ def test_participant_page_queries_do_not_grow_with_the_duos_history(
         for side in Side.values:
             checkin(active_duo, month, side, met=True)
             Reminder.objects.create(duo=active_duo, month=month, side=side, sent_at=timezone.now())
+    for days in range(1, 6):
+        group_activity(f"Activity {days}", days)
     # Earlier duos of the same person are not loaded.
     for _ in range(3):
         make_duo(active_duo.sponsor, state=DuoState.DECLINED, started_at=None)
     client.force_login(active_duo.sponsor.user)
 
-    # Session, user, verified email, person, duo, check-ins, the open month's reminder, and
-    # room for the upcoming activities.
+    # Session, user, verified email, person, duo, activities, check-ins, the open month's
+    # reminder.
     with (
         time_machine.travel(aware(datetime(2026, 6, 10, 9, 0)), tick=False),
-        django_assert_max_num_queries(10),
+        django_assert_max_num_queries(8),
     ):
         response = client.get(MY_DUO)
 
@@ -418,6 +431,56 @@ def test_participant_page_months_stop_while_paused(client, active_duo):
         response = client.get(MY_DUO)
 
     assert statuses(response) == [(1, "no_answer", False), (2, "met", True)]
+
+
+# Group activities ----------------------------------------------------------------------------
+
+
+def group_activity(title, starts_in_days, **fields) -> GroupActivity:
+    starts_at = timezone.now() + timedelta(days=starts_in_days)
+    return GroupActivity.objects.create(
+        title=title,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=2),
+        place="Maison des associations",
+        capacity=fields.pop("capacity", 20),
+        **fields,
+    )
+
+
+def test_participant_page_lists_the_next_three_group_activities(client, active_duo):
+    group_activity("Past picnic", -3)
+    group_activity("Dropped concert", 2, cancelled_at=timezone.now())
+    later = group_activity("Museum visit", 20)
+    group_activity("Cooking workshop", 5)
+    group_activity("Football match", 10)
+    group_activity("Theatre", 40)
+    Registration.objects.create(
+        activity=later, person=active_duo.sponsor, state=RegistrationState.REGISTERED
+    )
+    english(client, active_duo.sponsor.user)
+
+    response = client.get(MY_DUO)
+    body = response.content.decode()
+
+    assert [a.title for a in response.context["activities"]] == [
+        "Cooking workshop",
+        "Football match",
+        "Museum visit",
+    ]
+    assert reverse("duos:activity", args=[later.pk]) in body
+    assert "Registered" in body
+    assert "Theatre" not in body
+
+
+def test_participant_page_no_group_activities_before_the_duo_starts(client):
+    group_activity("Cooking workshop", 5)
+    duo = make_duo(state=DuoState.WAITING, expires_at=timezone.now() + timedelta(days=10))
+    english(client, duo.sponsor.user)
+
+    response = client.get(MY_DUO)
+
+    assert response.context["activities"] == []
 
 
 # Reports and the team ------------------------------------------------------------------------
