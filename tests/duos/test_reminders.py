@@ -15,12 +15,16 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import CandidateState
-from duos import calendar
-from duos.models import Answer, Duo, DuoState, Reminder
+from duos import calendar, survey
+from duos.models import Answer, Duo, DuoState, Reminder, ReminderKind
 from duos.reminders import (
     CLAIM_STALE_AFTER,
+    MET,
     RETRY_BACKOFF,
+    InvalidCheckInLink,
+    checkin_token,
     duos_send_reminders,
+    read_checkin_token,
     reminders_create_due,
 )
 from duos.tasks import send_due_reminders
@@ -318,3 +322,199 @@ def test_reminders_sweep_queries_grow_with_the_batches_only(at_reminder_day):
     # queries.
     assert one_batch < six_batches <= 6 * one_batch
     assert six_batches < 60
+
+
+# Pauses, suspensions, extensions and the closing email ----------------------------------------
+
+
+def _closing_day(duo) -> datetime:
+    """Midnight of the day after the duo's last month."""
+    start = calendar.start_date(duo.started_at, duo.shift_days)
+    day = calendar.closing_on(start, calendar.duo_months(duo))
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+@pytest.mark.parametrize("field", ["paused_at", "suspended_at"])
+def test_reminders_none_for_a_paused_or_suspended_duo(at_reminder_day, field):
+    held = active_duo()
+    setattr(held, field, START + timedelta(days=5))
+    held.save()
+    running = active_duo()
+
+    assert duos_send_reminders() == 2
+
+    assert set(Reminder.objects.values_list("duo_id", flat=True)) == {running.pk}
+
+
+@pytest.mark.parametrize("field", ["paused_at", "suspended_at"])
+def test_reminders_a_row_created_before_a_pause_or_suspension_is_held_then_sent(
+    at_reminder_day, settings, field
+):
+    duo = active_duo()
+    settings.EMAIL_BACKEND = "tests.duos.test_reminders.BrokenBackend"
+    duos_send_reminders()  # the rows exist, waiting for a retry
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    Duo.objects.filter(pk=duo.pk).update(**{field: timezone.now()})
+    at_reminder_day.shift(timedelta(days=2))
+
+    assert duos_send_reminders() == 0
+
+    assert not mail.outbox
+    # Held, not skipped: nobody claimed them.
+    assert Reminder.objects.filter(sent_at=None, skipped_at=None, attempts=1).count() == 2
+
+    Duo.objects.filter(pk=duo.pk).update(**{field: None})
+    assert duos_send_reminders() == 2
+    assert {m.to[0] for m in mail.outbox} == {duo.sponsor.user.email, duo.refugee.user.email}
+
+
+def test_reminders_a_held_row_whose_month_closed_meanwhile_is_skipped(at_reminder_day, settings):
+    duo = active_duo()
+    settings.EMAIL_BACKEND = "tests.duos.test_reminders.BrokenBackend"
+    duos_send_reminders()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    Duo.objects.filter(pk=duo.pk).update(suspended_at=timezone.now())
+    at_reminder_day.move_to(calendar.month_window(duo, 1).closes_at())
+
+    Duo.objects.filter(pk=duo.pk).update(suspended_at=None)
+    assert duos_send_reminders() == 0
+
+    assert not mail.outbox
+    assert set(Reminder.objects.values_list("skip_reason", flat=True)) == {"month_closed"}
+
+
+def test_reminders_an_extended_duo_gets_month_7_then_closes_after_it():
+    duo = active_duo()
+    duo.extra_months = 1
+    duo.save()
+    duo.sponsor.user.language = "en"
+    duo.sponsor.user.save()
+    month_7 = calendar.month_window(duo, 7)
+
+    with time_machine.travel(calendar.month_window(duo, 6).reminder_at(), tick=False) as t:
+        duos_send_reminders()
+        t.move_to(_closing_day(Duo(started_at=duo.started_at)))  # six months' end
+        duos_send_reminders()
+        assert not Reminder.objects.filter(kind=ReminderKind.CLOSING).exists()
+        mail.outbox.clear()
+        t.move_to(month_7.reminder_at())
+        assert duos_send_reminders() == 2
+        message = next(m for m in mail.outbox if m.to == [duo.sponsor.user.email])
+        assert "month 7 of 7" in message.body
+        t.move_to(_closing_day(duo))
+        duos_send_reminders()
+
+    assert Reminder.objects.filter(kind=ReminderKind.CLOSING, month=8).count() == 2
+    duo.refresh_from_db()
+    assert duo.state == DuoState.COMPLETED
+
+
+def test_reminders_closing_completes_the_duo_and_sends_the_survey_once():
+    duo = active_duo()
+    duo.sponsor.user.language = "en"
+    duo.sponsor.user.save()
+    with time_machine.travel(calendar.month_window(duo, 6).reminder_at(), tick=False) as t:
+        duos_send_reminders()
+        t.move_to(_closing_day(duo) - timedelta(minutes=1))
+        duos_send_reminders()
+        duo.refresh_from_db()
+        assert duo.state == DuoState.ACTIVE
+        mail.outbox.clear()
+
+        t.move_to(_closing_day(duo) + timedelta(hours=1))
+        assert duos_send_reminders() == 2
+        closed_at = timezone.now()
+        assert duos_send_reminders() == 0
+        t.shift(timedelta(days=3))
+        assert duos_send_reminders() == 0
+
+    duo.refresh_from_db()
+    assert duo.state == DuoState.COMPLETED
+    assert duo.ended_at == closed_at
+    duo.sponsor.refresh_from_db()
+    duo.refugee.refresh_from_db()
+    assert duo.sponsor.state == duo.refugee.state == CandidateState.DUO_ENDED
+    rows = Reminder.objects.filter(kind=ReminderKind.CLOSING)
+    assert {(r.month, r.side) for r in rows} == {(7, "sponsor"), (7, "refugee")}
+    assert set(message_ids()) == {r.message_id for r in rows}
+    message = next(m for m in mail.outbox if m.to == [duo.sponsor.user.email])
+    assert f"your duo with {duo.refugee.first_name}" in message.subject
+    assert len(re.findall(r"/duo/questionnaire/\S+/", message.body)) == 1
+
+
+def test_reminders_the_last_months_checkins_stay_open_after_completion():
+    duo = active_duo()
+    last = calendar.month_window(duo, 6)
+    with time_machine.travel(last.reminder_at(), tick=False) as t:
+        duos_send_reminders()
+        row = Reminder.objects.get(month=6, side="sponsor")
+        t.move_to(_closing_day(duo))
+        duos_send_reminders()
+
+        assert read_checkin_token(checkin_token(row, MET)).reminder == row
+        t.move_to(last.closes_at())
+        with pytest.raises(InvalidCheckInLink) as error:
+            read_checkin_token(checkin_token(row, MET))
+    assert error.value.expired
+
+
+def test_reminders_a_duo_suspended_at_its_end_closes_once_it_runs_again():
+    duo = active_duo()
+    with time_machine.travel(_closing_day(duo), tick=False) as t:
+        Duo.objects.filter(pk=duo.pk).update(suspended_at=timezone.now())
+        duos_send_reminders()
+        assert Duo.objects.get(pk=duo.pk).state == DuoState.ACTIVE
+        assert not Reminder.objects.filter(kind=ReminderKind.CLOSING).exists()
+
+        t.shift(timedelta(days=10))
+        Duo.objects.filter(pk=duo.pk).update(suspended_at=None)
+        duos_send_reminders()
+
+    assert Duo.objects.get(pk=duo.pk).state == DuoState.COMPLETED
+    assert Reminder.objects.filter(kind=ReminderKind.CLOSING, sent_at__isnull=False).count() == 2
+
+
+def test_reminders_closing_email_is_retried_then_given_up_with_the_survey(settings):
+    duo = active_duo()
+    with time_machine.travel(calendar.month_window(duo, 6).reminder_at(), tick=False) as t:
+        duos_send_reminders()
+        mail.outbox.clear()
+        settings.EMAIL_BACKEND = "tests.duos.test_reminders.BrokenBackend"
+        t.move_to(_closing_day(duo))
+        duos_send_reminders()
+        closing = Reminder.objects.filter(kind=ReminderKind.CLOSING)
+        assert closing.filter(attempts=1, sent_at=None).count() == 2
+        duo.refresh_from_db()
+        t.move_to(survey.survey_expires_at(duo))
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        duos_send_reminders()
+
+    assert not mail.outbox
+    assert set(closing.values_list("skip_reason", flat=True)) == {"survey_closed"}
+
+
+def test_reminders_a_paused_duos_checkin_links_stay_open_during_the_pause():
+    duo = active_duo()
+    first = calendar.month_window(duo, 1)
+    with time_machine.travel(first.reminder_at(), tick=False) as t:
+        duos_send_reminders()
+        row = Reminder.objects.get(month=1, side="sponsor")
+        Duo.objects.filter(pk=duo.pk).update(paused_at=timezone.now())
+        t.move_to(first.closes_at() + timedelta(days=20))
+
+        # The duo's clock stopped at the pause: month 1 is still open.
+        assert read_checkin_token(checkin_token(row, MET)).reminder == row
+
+
+def test_reminders_closing_queries_do_not_grow_with_the_duos():
+    def closing_sweep_queries(n_duos: int) -> int:
+        Reminder.objects.all().delete()
+        Duo.objects.all().delete()
+        duos = [active_duo() for _each in range(n_duos)]
+        closing_day = time_machine.travel(_closing_day(duos[0]), tick=False)
+        with closing_day, CaptureQueriesContext(connection) as queries:
+            duos_send_reminders()
+        assert Duo.objects.filter(state=DuoState.COMPLETED).count() == n_duos
+        return len(queries)
+
+    assert closing_sweep_queries(3) == closing_sweep_queries(20)
