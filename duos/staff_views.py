@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from duos import calendar, followup
+from duos import calendar, followup, lifecycle
 from duos.followup_forms import DuoNoteForm, EndForm, ExtendForm
 from duos.models import CheckIn, Duo, DuoState, Report, Side
 
@@ -129,24 +129,14 @@ def duo_note(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("duos:duo_detail", pk=duo.pk)
 
 
-def _lifecycle():
-    # Imported when an action runs: the lifecycle services import models and tasks of
-    # several apps, and this module is imported by the URLconf.
-    from duos import lifecycle
-
-    return lifecycle
-
-
-def _refused(request, duo, error: Exception, **forms) -> HttpResponse:
-    refusal = getattr(error, "message", None) or str(error)
-    return _render_duo(request, duo, status=HTTPStatus.CONFLICT, refusal=refusal, **forms)
+def _refused(request, duo, error: lifecycle.LifecycleError, **forms) -> HttpResponse:
+    return _render_duo(request, duo, status=HTTPStatus.CONFLICT, refusal=error.message, **forms)
 
 
 @login_required
 @require_POST
 def duo_pause(request: HttpRequest, pk: int) -> HttpResponse:
     duo = get_duo_for_staff(request.user, pk, "duos.change_duo")
-    lifecycle = _lifecycle()
     try:
         lifecycle.duo_pause(duo, by=request.user)
     except lifecycle.LifecycleError as error:
@@ -159,7 +149,6 @@ def duo_pause(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def duo_resume(request: HttpRequest, pk: int) -> HttpResponse:
     duo = get_duo_for_staff(request.user, pk, "duos.change_duo")
-    lifecycle = _lifecycle()
     try:
         lifecycle.duo_resume(duo, by=request.user)
     except lifecycle.LifecycleError as error:
@@ -175,7 +164,6 @@ def duo_extend(request: HttpRequest, pk: int) -> HttpResponse:
     form = ExtendForm(request.POST)
     if not form.is_valid():
         return _render_duo(request, duo, status=HTTPStatus.BAD_REQUEST, extend_form=form)
-    lifecycle = _lifecycle()
     try:
         lifecycle.duo_extend(duo, months=form.cleaned_data["months"], by=request.user)
     except lifecycle.LifecycleError as error:
@@ -191,7 +179,6 @@ def duo_end(request: HttpRequest, pk: int) -> HttpResponse:
     form = EndForm(request.POST)
     if not form.is_valid():
         return _render_duo(request, duo, status=HTTPStatus.BAD_REQUEST, end_form=form)
-    lifecycle = _lifecycle()
     try:
         lifecycle.duo_end_early(
             duo,

@@ -566,19 +566,22 @@ def test_duo_extend_bad_input_is_a_400_with_a_message(staff_client, months, mess
     assert duo.extra_months == 0
 
 
-def test_duo_end_with_a_reason_ends_it_and_returns_the_refugee_to_the_pool(staff_client, staff):
+def test_duo_end_with_a_reason_ends_it_and_tells_the_other_person(
+    staff_client, staff, django_capture_on_commit_callbacks, mailoutbox
+):
     duo = active_duo()
 
-    response = post(
-        staff_client,
-        "duo_end",
-        duo,
-        {
-            "reason": "Le parrain déménage à Lyon.",
-            "ended_by_side": "sponsor",
-            "refugee_back_to_pool": "on",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(
+            staff_client,
+            "duo_end",
+            duo,
+            {
+                "reason": "Le parrain déménage à Lyon.",
+                "ended_by_side": "sponsor",
+                "refugee_back_to_pool": "on",
+            },
+        )
 
     assert response.status_code == HTTPStatus.FOUND
     duo.refresh_from_db()
@@ -586,6 +589,9 @@ def test_duo_end_with_a_reason_ends_it_and_returns_the_refugee_to_the_pool(staff
     assert duo.end_reason == "Le parrain déménage à Lyon."
     assert duo.ended_by == staff
     assert duo not in followup.followed_duos()
+    # The sponsor asked: the refugee is told, and the reason stays with the team.
+    assert [message.to for message in mailoutbox] == [[duo.refugee.user.email]]
+    assert "Lyon" not in mailoutbox[0].body
     page = staff_client.get(reverse("duos:duo_detail", args=[duo.pk])).content.decode()
     assert "Le parrain déménage à Lyon." in page
     assert "End the duo" not in page  # no action on a duo that ended
