@@ -245,7 +245,7 @@ def test_reminders_delivery_worker_killed_mid_batch_then_restarted_delivers_all(
     first = workers.start()
     workers.sweep()
     kill_after = BATCH_SIZE + BATCH_SIZE // 2
-    assert wait_for(lambda: len(server.received) >= kill_after), workers.logs()
+    assert wait_for(lambda: len(server.received) >= kill_after, every=0.005), workers.logs()
 
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
