@@ -43,6 +43,8 @@ class DemoDuo:
     answers: tuple  # per past month: "met", "not" or None
     mood: int | None = None  # the month-3 answer, if asked already
     call_first: bool = False
+    extra_months: int = 0
+    paused_days: int = 0  # paused by the team that many days ago (e.g. for the summer)
 
 
 DEMO_DUOS = [
@@ -52,9 +54,10 @@ DEMO_DUOS = [
     DemoDuo(in_month=4, answers=("met", "met", "met"), mood=5),
     # Nothing since month 2, a low mid-way answer and an open report: the team calls them first.
     DemoDuo(in_month=5, answers=("met", "not", "not", None), mood=2, call_first=True),
-    DemoDuo(in_month=6, answers=("met", "met", "not", "met", "met"), mood=4),
+    DemoDuo(in_month=6, answers=("met", "met", "not", "met", "met"), mood=4, extra_months=1),
     DemoDuo(in_month=7, answers=("met",) * 6, mood=5),
     DemoDuo(in_month=7, answers=("met", "met", "not", "met", "met", "met"), mood=4),
+    DemoDuo(in_month=3, answers=("met", "met"), paused_days=5),
 ]
 
 
@@ -92,6 +95,8 @@ def _demo_duo(sponsor: Person, refugee: Person, demo: DemoDuo, *, staff: User, n
         refugee_answered_at=started_at,
         started_at=started_at,
         ended_at=now - timedelta(days=10) if completed else None,
+        extra_months=demo.extra_months,
+        paused_at=now - timedelta(days=demo.paused_days) if demo.paused_days else None,
     )
     Duo.objects.filter(pk=duo.pk).update(created_at=started_at - timedelta(days=4))
     state = CandidateState.DUO_ENDED if completed else CandidateState.IN_DUO
@@ -109,7 +114,7 @@ def _past_reminders(duo: Duo, *, now, completed: bool) -> None:
     """The reminders already due, recorded as sent: the demo's sweep starts from today."""
     today = timezone.localdate(now)
     rows = []
-    for month in range(1, calendar.MONTHS + 1):
+    for month in range(1, calendar.duo_months(duo) + 1):
         window = calendar.month_window(duo, month)
         if window.reminder_on <= today:
             rows += [
@@ -191,6 +196,11 @@ def _trouble(duo: Duo, *, staff: User, now) -> None:
         author=staff,
         text="Appeler le parrain cette semaine : pas de rencontre depuis le mois 2.",
     )
+    # The sponsor's address no longer answers: the provider reported a hard bounce.
+    User.objects.filter(pk=duo.sponsor.user_id).update(
+        email_bounced_at=now - timedelta(days=20),
+        email_bounce_reason="550 5.1.1 mailbox unavailable",
+    )
 
 
 def _activities(staff: User, people: list[Person], *, now) -> None:
@@ -230,7 +240,7 @@ def _activities(staff: User, people: list[Person], *, now) -> None:
     CheckIn.objects.bulk_create(
         CheckIn(
             duo=duo,
-            month=_month_of(duo, timezone.localdate(past.starts_at)),
+            month=calendar.current_month(duo, timezone.localdate(past.starts_at)),
             side=side,
             met=True,
             activity=Activity.GROUP,
@@ -239,12 +249,4 @@ def _activities(staff: User, people: list[Person], *, now) -> None:
         )
         for duo in duos
         for side in Side.values
-    )
-
-
-def _month_of(duo: Duo, day) -> int:
-    return max(
-        month
-        for month in range(1, calendar.MONTHS + 1)
-        if calendar.month_window(duo, month).starts_on <= day
     )

@@ -182,5 +182,8 @@ def test_demo_data_holds_duos_at_every_month_and_what_the_team_follows():
     assert CheckIn.objects.filter(mood__lte=2).exists()
     assert GroupActivity.objects.filter(starts_at__gt=timezone.now()).exists()
     assert CheckIn.objects.filter(activity="group", recorded_by__isnull=False).count() == 4
+    assert Duo.objects.filter(state="active", paused_at__isnull=False).count() == 1
+    assert Duo.objects.filter(state="active", extra_months=1).count() == 1
+    assert User.objects.filter(email_bounced_at__isnull=False).count() == 1
     # The first sweep of `make run` sends only what is due today, never months long past.
     assert not Reminder.objects.filter(sent_at=None).exists()

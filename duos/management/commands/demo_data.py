@@ -126,6 +126,7 @@ DUO_PEOPLE = [
     (("Gérard", "Masson", "man"), ("Aïcha", "Konaté", "woman", ["bm"])),
     (("Brigitte", "Lemaire", "woman"), ("Farhad", "Jalali", "man", ["fa"])),
     (("Vincent", "Roche", "man"), ("Meron", "Tsegaye", "woman", ["am"])),
+    (("Danielle", "Caron", "woman"), ("Nasrin", "Rezaei", "woman", ["fa"])),
 ]
 NEWCOMERS = [
     ("Rose", "Lambert", "identity"),
