@@ -137,8 +137,8 @@ def survey_record(
 # The page ------------------------------------------------------------------------------------
 
 
-_RATING_ERROR = _("Please choose how it went, from 1 to 5.")
-_KEEP_IN_TOUCH_ERROR = _("Please say whether you will keep in touch.")
+_RATING_ERROR = _("Please choose a number from 1 to 5.")
+_KEEP_IN_TOUCH_ERROR = _("Please choose yes, maybe or no.")
 
 
 class SurveyForm(forms.Form):

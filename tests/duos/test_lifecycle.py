@@ -1,15 +1,19 @@
 """What the team does to a running duo: pause, resume (the calendar shifts), extend, end early
 (the other person told kindly, the refugee back to the pool with a bonus), and the refusals."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.utils import timezone, translation
+from kombu import pools
 
 from accounts.models import CandidateState
 from duos import calendar
+from duos.celery import app
 from duos.lifecycle import LifecycleError, duo_end_early, duo_extend, duo_pause, duo_resume
 from duos.models import DuoState, Reminder
 from duos.reminders import duos_send_reminders
@@ -333,3 +337,99 @@ def test_lifecycle_end_early_refuses_a_completed_duo(staff_member, english):
             ended_by_side=None,
             refugee_back_to_pool=False,
         )
+
+
+# Two staff members at once (PostgreSQL: each thread its own connection and transaction) -------
+
+
+def _at_once(*actions) -> list:
+    """Run the actions in threads released together; their results or exceptions, in order."""
+    barrier = threading.Barrier(len(actions), timeout=10)
+    outcomes: list = [None] * len(actions)
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            outcomes[i] = actions[i]()
+        except Exception as error:  # noqa: BLE001 - the assertions read it
+            outcomes[i] = error
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+@pytest.fixture
+def fresh_celery_pools(monkeypatch):
+    # Emails go through eager tasks, which still take a producer from the app's pool: a
+    # real-worker test may have closed it, so start afresh (as tests/duos/test_concurrent_*).
+    pools.reset()
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lifecycle_two_staff_ending_a_duo_at_once_end_it_once(postgres_only, fresh_celery_pools):
+    duo = active_duo()
+    waited = duo.refugee.waiting_since
+    staff = [StaffFactory(), StaffFactory()]
+
+    def end(i: int):
+        return lambda: duo_end_early(
+            type(duo).objects.get(pk=duo.pk),
+            by=staff[i],
+            reason=f"reason {i}",
+            ended_by_side=None,
+            refugee_back_to_pool=True,
+        )
+
+    outcomes = _at_once(end(0), end(1))
+
+    assert sorted(type(o).__name__ for o in outcomes) == ["Duo", "LifecycleError"]
+    duo.refresh_from_db()
+    assert duo.state == DuoState.ENDED
+    winner = next(i for i, o in enumerate(outcomes) if not isinstance(o, Exception))
+    assert (duo.ended_by, duo.end_reason) == (staff[winner], f"reason {winner}")
+    duo.refugee.refresh_from_db()
+    assert duo.refugee.waiting_since == waited - DECLINE_WAITING_BONUS
+    # One email per person, not two.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [duo.sponsor.user.email, duo.refugee.user.email]
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lifecycle_two_staff_resuming_at_once_shift_the_calendar_once(postgres_only):
+    duo = active_duo()
+    staff = [StaffFactory(), StaffFactory()]
+
+    def resume(i: int):
+        return lambda: duo_resume(type(duo).objects.get(pk=duo.pk), by=staff[i])
+
+    with time_machine.travel(REMINDER_DAY, tick=False):
+        type(duo).objects.filter(pk=duo.pk).update(paused_at=REMINDER_DAY - timedelta(days=10))
+        outcomes = _at_once(resume(0), resume(1))
+
+    assert sorted(type(o).__name__ for o in outcomes) == ["Duo", "LifecycleError"]
+    duo.refresh_from_db()
+    assert (duo.shift_days, duo.paused_at) == (10, None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lifecycle_two_staff_extending_at_once_never_pass_three_months(postgres_only):
+    duo = active_duo()
+    staff = [StaffFactory(), StaffFactory()]
+
+    def extend(i: int):
+        return lambda: duo_extend(type(duo).objects.get(pk=duo.pk), months=2, by=staff[i])
+
+    outcomes = _at_once(extend(0), extend(1))
+
+    assert sorted(type(o).__name__ for o in outcomes) == ["Duo", "LifecycleError"]
+    duo.refresh_from_db()
+    assert duo.extra_months == 2
