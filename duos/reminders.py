@@ -1,4 +1,5 @@
-"""Monthly reminders and check-ins: each person of an active duo, once a month, for six months.
+"""Monthly reminders and check-ins: each person of an active duo, once a month, for six months
+(up to nine when extended), then the closing email with the survey.
 
 `duos_send_reminders` is the sweep beat runs several times a day. Nothing lost, nothing sent
 twice: a row per (duo, month, side) is created when the month's reminder is due (a unique
