@@ -10,6 +10,7 @@ import time_machine
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -437,3 +438,11 @@ def test_dashboard_queries_do_not_grow_with_the_programme(team_client, url):
     assert large == small
     # Session, user, permissions, and one query per figure.
     assert small <= 10
+
+
+def test_dashboard_is_in_the_teams_menu_only(team_client, sponsor):
+    participant = Client()
+    participant.force_login(sponsor.user)
+
+    assert DASHBOARD in team_client.get(reverse("duos:followup")).content.decode()
+    assert DASHBOARD not in participant.get(reverse("accounts:dashboard")).content.decode()
