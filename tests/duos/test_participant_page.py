@@ -167,6 +167,23 @@ def test_participant_page_of_a_referred_refugee_is_not_for_the_people_of_the_duo
         assert client.get(url).status_code == HTTPStatus.NOT_FOUND
 
 
+def test_participant_page_of_a_referred_refugee_anonymous_and_post(client, social_worker):
+    refugee = ReferredRefugeeFactory(referrer=social_worker.user, state=CandidateState.IN_DUO)
+    make_duo(refugee=refugee)
+    url = reverse("duos:referred_duo", args=[refugee.pk])
+
+    assert reverse("account_login") in client.get(url)["Location"]
+    client.force_login(social_worker.user)
+    assert client.post(url).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_participant_page_of_an_unknown_or_huge_pk_is_a_404(client, social_worker):
+    client.force_login(social_worker.user)
+
+    for pk in (0, 10**6, 2**63 + 1):
+        assert client.get(f"/referent/duo/{pk}/").status_code == HTTPStatus.NOT_FOUND
+
+
 def test_participant_page_is_linked_from_the_persons_space(client, active_duo):
     english(client, active_duo.sponsor.user)
 
@@ -282,6 +299,16 @@ def test_participant_page_of_a_waiting_duo_says_when_the_answer_is_given(client)
 
     assert "accept_url" not in response.context
     assert "Yes is recorded" in response.content.decode()
+
+
+def test_participant_page_of_a_waiting_duo_past_its_deadline_offers_no_link(client):
+    duo = make_duo(state=DuoState.WAITING, expires_at=timezone.now() - timedelta(hours=1))
+    english(client, duo.sponsor.user)
+
+    response = client.get(MY_DUO)
+
+    assert "accept_url" not in response.context
+    assert "The time to answer is over" in response.content.decode()
 
 
 # Months and the next reminder ----------------------------------------------------------------
