@@ -28,6 +28,8 @@ from duos.models import (
     ReminderKind,
     Report,
     ReportCategory,
+    ReportLogEntry,
+    ReportStatus,
     Side,
     SurveyAnswer,
 )
@@ -45,6 +47,7 @@ class DemoDuo:
     call_first: bool = False
     extra_months: int = 0
     paused_days: int = 0  # paused by the team that many days ago (e.g. for the summer)
+    ended_early: str = ""  # why the team ended it early, if it did
 
 
 DEMO_DUOS = [
@@ -58,24 +61,30 @@ DEMO_DUOS = [
     DemoDuo(in_month=7, answers=("met",) * 6, mood=5),
     DemoDuo(in_month=7, answers=("met", "met", "not", "met", "met", "met"), mood=4),
     DemoDuo(in_month=3, answers=("met", "met"), paused_days=5),
+    DemoDuo(
+        in_month=3,
+        answers=("met", "not"),
+        ended_early="Le parrain déménage à Bordeaux ; la filleule souhaite un nouveau duo.",
+    ),
 ]
 
 
 def load_lifecycle(*, staff: User, pairs: list[tuple[Person, Person]], now: datetime) -> int:
     """Give each (sponsor, refugee) pair one of DEMO_DUOS; return how many duos were created."""
-    created = 0
+    created = []
     for (sponsor, refugee), demo in zip(pairs, DEMO_DUOS, strict=False):
         if Duo.objects.filter(sponsor=sponsor, refugee=refugee).exists():
             continue
-        _demo_duo(sponsor, refugee, demo, staff=staff, now=now)
-        created += 1
-    if created:
+        created.append(_demo_duo(sponsor, refugee, demo, staff=staff, now=now))
+    if len(created) == len(DEMO_DUOS):
+        _reports(created, staff=staff, now=now)
         _activities(staff, [person for pair in pairs for person in pair], now=now)
-    return created
+    return len(created)
 
 
 def _demo_duo(sponsor: Person, refugee: Person, demo: DemoDuo, *, staff: User, now) -> Duo:
     completed = demo.in_month > calendar.MONTHS
+    ended = completed or bool(demo.ended_early)
     # Ten days into its current month (into the month after the last, once completed).
     started = calendar.add_months(timezone.localdate(now), -(demo.in_month - 1)) - timedelta(
         days=10
@@ -86,7 +95,7 @@ def _demo_duo(sponsor: Person, refugee: Person, demo: DemoDuo, *, staff: User, n
     duo = Duo.objects.create(
         sponsor=sponsor,
         refugee=refugee,
-        state=DuoState.COMPLETED if completed else DuoState.ACTIVE,
+        state=_state(demo),
         created_by=staff,
         expires_at=started_at,
         sponsor_answer=Answer.ACCEPTED,
@@ -94,13 +103,22 @@ def _demo_duo(sponsor: Person, refugee: Person, demo: DemoDuo, *, staff: User, n
         refugee_answer=Answer.ACCEPTED,
         refugee_answered_at=started_at,
         started_at=started_at,
-        ended_at=now - timedelta(days=10) if completed else None,
+        ended_at=now - timedelta(days=10) if ended else None,
+        ended_by=staff if demo.ended_early else None,
+        end_reason=demo.ended_early,
         extra_months=demo.extra_months,
         paused_at=now - timedelta(days=demo.paused_days) if demo.paused_days else None,
     )
     Duo.objects.filter(pk=duo.pk).update(created_at=started_at - timedelta(days=4))
-    state = CandidateState.DUO_ENDED if completed else CandidateState.IN_DUO
-    Person.objects.filter(pk__in=[sponsor.pk, refugee.pk]).update(state=state)
+    if demo.ended_early:
+        # The refugee asked to be paired again: back in the pool, the sponsor moves away.
+        Person.objects.filter(pk=sponsor.pk).update(state=CandidateState.DUO_ENDED)
+        Person.objects.filter(pk=refugee.pk).update(
+            state=CandidateState.VALIDATED, waiting_since=now - timedelta(days=60)
+        )
+    else:
+        state = CandidateState.DUO_ENDED if completed else CandidateState.IN_DUO
+        Person.objects.filter(pk__in=[sponsor.pk, refugee.pk]).update(state=state)
     _past_reminders(duo, now=now, completed=completed)
     _checkins(duo, demo, now=now)
     if completed:
@@ -108,6 +126,12 @@ def _demo_duo(sponsor: Person, refugee: Person, demo: DemoDuo, *, staff: User, n
     if demo.call_first:
         _trouble(duo, staff=staff, now=now)
     return duo
+
+
+def _state(demo: DemoDuo) -> str:
+    if demo.ended_early:
+        return DuoState.ENDED
+    return DuoState.COMPLETED if demo.in_month > calendar.MONTHS else DuoState.ACTIVE
 
 
 def _past_reminders(duo: Duo, *, now, completed: bool) -> None:
@@ -203,6 +227,68 @@ def _trouble(duo: Duo, *, staff: User, now) -> None:
     )
 
 
+def _reports(duos: list[Duo], *, staff: User, now) -> None:
+    """Reports at each stage: one in progress sent by a social worker, an urgent one whose duo
+    is suspended while the team acts, and a closed one."""
+    referred, urgent, closed = duos[2], duos[3], duos[6]
+    in_progress = Report.objects.create(
+        duo=referred,
+        side=Side.REFUGEE,
+        reporter=referred.refugee,
+        sent_by=referred.refugee.contact_user,
+        category=ReportCategory.PRACTICAL,
+        text="Kidane a changé de foyer et n'a plus de forfait téléphonique pour le moment.",
+        status=ReportStatus.IN_PROGRESS,
+    )
+    ReportLogEntry.objects.bulk_create(
+        [
+            ReportLogEntry(
+                report=in_progress,
+                author=staff,
+                status=ReportStatus.IN_PROGRESS,
+                text="Appelé la référente : nouveau numéro attendu la semaine prochaine.",
+            ),
+            ReportLogEntry(
+                report=in_progress,
+                author=staff,
+                status=ReportStatus.IN_PROGRESS,
+                text="Prévenu la marraine par e-mail, elle attend des nouvelles.",
+            ),
+        ]
+    )
+    alarming = Report.objects.create(
+        duo=urgent,
+        side=Side.REFUGEE,
+        reporter=urgent.refugee,
+        sent_by=urgent.refugee.contact_user,
+        category=ReportCategory.BEHAVIOUR,
+        text="Lors de notre dernière rencontre, des remarques m'ont mise mal à l'aise.",
+        urgent=True,
+    )
+    Duo.objects.filter(pk=urgent.pk).update(suspended_at=now - timedelta(hours=20))
+    ReportLogEntry.objects.create(
+        report=alarming,
+        author=staff,
+        status=ReportStatus.OPEN,
+        text="Duo suspendu le temps d'appeler les deux personnes.",
+    )
+    done = Report.objects.create(
+        duo=closed,
+        side=Side.SPONSOR,
+        reporter=closed.sponsor,
+        sent_by=closed.sponsor.contact_user,
+        category=ReportCategory.OTHER,
+        text="Nous ne trouvions pas de créneau commun pendant les vacances.",
+        status=ReportStatus.CLOSED,
+    )
+    ReportLogEntry.objects.create(
+        report=done,
+        author=staff,
+        status=ReportStatus.CLOSED,
+        text="Réglé : ils se voient le samedi matin.",
+    )
+
+
 def _activities(staff: User, people: list[Person], *, now) -> None:
     """A picnic to come, with registrations, and a past visit whose attendance counts."""
     upcoming = GroupActivity.objects.create(
@@ -223,10 +309,38 @@ def _activities(staff: User, people: list[Person], *, now) -> None:
         description="Visite guidée gratuite, suivie d'un goûter.",
         created_by=staff,
     )
+    tomorrow = GroupActivity.objects.create(
+        title="Atelier cuisine du monde",
+        starts_at=now + timedelta(days=1, hours=1),
+        ends_at=now + timedelta(days=1, hours=4),
+        place="Maison de quartier, 12 rue Curial, 75019 Paris",
+        capacity=4,
+        description="On cuisine ensemble un plat afghan et une tarte aux pommes.",
+        created_by=staff,
+    )
+    GroupActivity.objects.create(
+        title="Balade sur les quais de Saône",
+        starts_at=now + timedelta(days=20),
+        ends_at=now + timedelta(days=20, hours=2),
+        place="Place Bellecour, 69002 Lyon",
+        capacity=15,
+        description="Annulée : la météo annonce de fortes pluies.",
+        created_by=staff,
+        cancelled_at=now - timedelta(days=1),
+    )
     Registration.objects.bulk_create(
         [
             Registration(activity=upcoming, person=person, state=RegistrationState.REGISTERED)
             for person in people[:5]
+        ]
+        # Full: four places taken, two people on the waiting list, in order.
+        + [
+            Registration(
+                activity=tomorrow,
+                person=person,
+                state=RegistrationState.REGISTERED if index < 4 else RegistrationState.WAITING,
+            )
+            for index, person in enumerate(people[4:10])
         ]
         + [
             Registration(

@@ -15,7 +15,15 @@ from django.utils import timezone
 
 from accounts.models import Person, User
 from duos import calendar
-from duos.models import CheckIn, Duo, GroupActivity, Reminder, Report, SurveyAnswer
+from duos.models import (
+    CheckIn,
+    Duo,
+    GroupActivity,
+    Registration,
+    Reminder,
+    Report,
+    SurveyAnswer,
+)
 from matching.models import MatchRun
 from tests.conftest import require_service
 
@@ -178,12 +186,20 @@ def test_demo_data_holds_duos_at_every_month_and_what_the_team_follows():
     completed = Duo.objects.filter(state="completed")
     assert completed.count() == 2
     assert SurveyAnswer.objects.filter(duo__in=completed).count() == 4
-    assert Report.objects.filter(status="open").count() == 1
+    assert set(Report.objects.values_list("status", flat=True)) == {
+        "open",
+        "in_progress",
+        "closed",
+    }
+    assert Duo.objects.filter(state="active", suspended_at__isnull=False).count() == 1
+    assert Registration.objects.filter(state="waiting").count() == 2
+    assert GroupActivity.objects.filter(cancelled_at__isnull=False).count() == 1
     assert CheckIn.objects.filter(mood__lte=2).exists()
     assert GroupActivity.objects.filter(starts_at__gt=timezone.now()).exists()
     assert CheckIn.objects.filter(activity="group", recorded_by__isnull=False).count() == 4
     assert Duo.objects.filter(state="active", paused_at__isnull=False).count() == 1
     assert Duo.objects.filter(state="active", extra_months=1).count() == 1
     assert User.objects.filter(email_bounced_at__isnull=False).count() == 1
+    assert Duo.objects.filter(state="ended").exclude(end_reason="").count() == 1
     # The first sweep of `make run` sends only what is due today, never months long past.
     assert not Reminder.objects.filter(sent_at=None).exists()

@@ -127,6 +127,7 @@ DUO_PEOPLE = [
     (("Brigitte", "Lemaire", "woman"), ("Farhad", "Jalali", "man", ["fa"])),
     (("Vincent", "Roche", "man"), ("Meron", "Tsegaye", "woman", ["am"])),
     (("Danielle", "Caron", "woman"), ("Nasrin", "Rezaei", "woman", ["fa"])),
+    (("Philippe", "Renard", "man"), ("Hanna", "Tkachenko", "woman", ["uk"])),
 ]
 NEWCOMERS = [
     ("Rose", "Lambert", "identity"),
