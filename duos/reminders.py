@@ -38,13 +38,12 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import CandidateState, Person
 from duos import calendar, survey
 from duos.activities import email_activities
-from duos.emails import absolute_url, send_templated_email
+from duos.emails import send_templated_email, token_url
 from duos.models import Activity, CheckIn, Duo, DuoState, Reminder, ReminderKind, Side
 from duos.reports import report_link_url
 
@@ -375,7 +374,7 @@ def checkin_token(reminder: Reminder, answer: str) -> str:
 
 
 def checkin_url(reminder: Reminder, answer: str) -> str:
-    return absolute_url(reverse("duos:checkin", args=[checkin_token(reminder, answer)]))
+    return token_url("duos:checkin", checkin_token(reminder, answer))
 
 
 def read_checkin_token(token: str, *, now: datetime | None = None) -> CheckInLink:
