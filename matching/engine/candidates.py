@@ -80,6 +80,7 @@ def spatial_blocks(
     rows: np.ndarray | None = None,
     max_cols: int | None = None,
     in_order: bool = False,
+    compatible: bool = False,
 ) -> list[Block]:
     """Blocks of A (optionally only `rows`) with the people of B they can reach.
 
@@ -87,15 +88,37 @@ def spatial_blocks(
     centre: closeness weighs most in the score, so the best candidates are there.
     With `in_order`, blocks follow the index order of A (already spatially sorted),
     so that edges come out sorted by A.
+    With `compatible`, a block's columns are only the people of B who share a
+    language with some row and pass the gender preferences of some row (a necessary
+    condition of feasibility, tested on 1-D arrays), and rows are grouped by their
+    languages first so that this prunes well: someone who speaks only a language few
+    people speak is tested against those few, not against a whole city.
     """
     subset = np.arange(len(a)) if rows is None else np.asarray(rows)
     if not len(subset) or not len(b):
         return []
+    if not compatible or in_order:
+        return _blocks(a, b, subset, block_size, max_cols, in_order, compatible, {})
+    keys = a.lang_conv[subset]
+    order = np.argsort(keys, kind="stable")
+    cuts = np.flatnonzero(np.diff(keys[order])) + 1
+    trees: dict = {}  # the KD-tree on B, built on first need, shared by the groups
+    blocks = []
+    for group in np.split(subset[order], cuts):
+        blocks += _blocks(a, b, group, block_size, max_cols, False, compatible, trees)
+    return blocks
+
+
+def _blocks(a, b, subset, block_size, max_cols, in_order, compatible, trees) -> list[Block]:
     if len(subset) * len(b) <= SMALL_POOL and max_cols is None:
-        return [Block(np.sort(subset), np.arange(len(b)))]
-    points_a = a.points()[subset]
-    order = subset if in_order else subset[kd_tree(points_a).indices]
-    tree_b = kd_tree(b.points(), leafsize=32)
+        block = Block(np.sort(subset), np.arange(len(b)))
+        if compatible:
+            block.cols = _compatible(a, b, block.rows, block.cols)
+        return [block] if len(block.cols) else []
+    order = subset if in_order else subset[kd_tree(a.points()[subset]).indices]
+    if "b" not in trees:
+        trees["b"] = kd_tree(b.points(), leafsize=32)
+    tree_b = trees["b"]
     reach_b = float(np.sqrt(b.reach_chord2.max()))
     blocks = []
     for start in range(0, len(order), block_size):
@@ -109,9 +132,23 @@ def spatial_blocks(
             cols = np.array(tree_b.query_ball_point(center, radius), dtype=np.int64)
         else:
             cols = _nearest(tree_b, center, radius, max_cols)
+        if compatible:
+            cols = _compatible(a, b, block_rows, cols)
         if len(cols):
             blocks.append(Block(block_rows, np.sort(cols)))
     return blocks
+
+
+def _compatible(a: Pool, b: Pool, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """The people of `cols` who share a language with, and accept the gender of, at
+    least one of `rows`, and whose gender one of `rows` accepts."""
+    languages = np.bitwise_or.reduce(a.lang_conv[rows])
+    genders = np.bitwise_or.reduce(a.gender[rows])
+    accepted = np.bitwise_or.reduce(a.accepts[rows])
+    keep = (b.lang_conv[cols] & languages) != 0
+    keep &= (b.accepts[cols] & genders) != 0
+    keep &= (b.gender[cols] & accepted) != 0
+    return cols[keep]
 
 
 def _nearest(tree, center: np.ndarray, radius: float, k: int) -> np.ndarray:
@@ -291,25 +328,41 @@ def feasible_pairs(
     a: Pool,
     b: Pool,
     rows: np.ndarray,
-    cols: np.ndarray,
     excluded: Exclusions,
+    *,
+    cap: int | None = None,
     block_size: int = 256,
     workers: int = 2,
-) -> tuple[np.ndarray, np.ndarray]:
-    """All feasible (a, b) with a in `rows` and b in `cols` (sorted index arrays)."""
-    if not len(rows) or not len(cols):
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    sub_b = b.take(cols)
-    found_a, found_b = [], []
-    for block in spatial_blocks(a, sub_b, block_size, rows=rows):
-        ra, cb = a.take(block.rows).as_rows(), sub_b.take(block.cols).as_columns()
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The feasible (a, b) with a in `rows` (sorted), and whether each of `rows` has any.
+
+    With `cap`, at most about `cap` edges per row of A, spread evenly over its partners.
+    """
+    has_any = np.zeros(len(a), bool)
+    if not len(rows) or not len(b):
+        return np.empty(0, np.int64), np.empty(0, np.int64), has_any[rows]
+
+    def evaluate(block: Block):
+        ra, cb = a.take(block.rows).as_rows(), b.take(block.cols).as_columns()
         chord2 = scoring.squared_chord(ra, cb)
         ok = scoring.feasible(ra, cb, chord2, scoring.reach_limit(ra, cb))
-        excluded.clear_in_block(ok, block.rows, cols[block.cols])
+        excluded.clear_in_block(ok, block.rows, block.cols)
         i, j = np.nonzero(ok)
-        found_a.append(block.rows[i])
-        found_b.append(cols[block.cols[j]])
-    return _concat(found_a, np.int64), _concat(found_b, np.int64)
+        if cap is not None and len(i):
+            degree = ok.sum(axis=1)
+            first = np.cumsum(degree) - degree
+            step = np.maximum(1, -(-degree // cap))
+            keep = ((np.arange(len(i)) - first[i]) % step[i]) == 0
+            i, j = i[keep], j[keep]
+        return block.rows[i], block.cols[j]
+
+    blocks = spatial_blocks(a, b, block_size, rows=rows, compatible=True)
+    found_a, found_b = [], []
+    for _, (edge_a, edge_b) in _run_blocks(blocks, evaluate, workers):
+        found_a.append(edge_a)
+        found_b.append(edge_b)
+        has_any[edge_a] = True
+    return _concat(found_a, np.int64), _concat(found_b, np.int64), has_any[rows]
 
 
 @dataclass
@@ -371,7 +424,7 @@ def reach(
             by_row.append((block.rows[got], more[got]))
         return _first(ok, 0, block.rows), ok.any(axis=1), by_col, by_row
 
-    blocks = spatial_blocks(a, sub_b, block_size, rows=np.sort(rows))
+    blocks = spatial_blocks(a, sub_b, block_size, rows=np.sort(rows), compatible=True)
     recorded = np.zeros(len(cols), np.int32)  # extra edges kept per b: at most `spread`
     edges_a, edges_b = [], []
     for block, (found, row_any, by_col, by_row) in _run_blocks(blocks, evaluate, workers):

@@ -23,15 +23,15 @@ class InputError(Exception):
 
 
 class _Row:
-    def __init__(self, path: Path, line: int, values: dict[str, str | None]) -> None:
-        self.path, self.line, self.values = path, line, values
+    def __init__(self, path: Path, line: int, fields: list[str], index: dict[str, int]) -> None:
+        self.path, self.line, self.fields, self.index = path, line, fields, index
 
     def fail(self, column: str, problem: str) -> InputError:
         return InputError(f'{self.path.name}, line {self.line}, column "{column}": {problem}')
 
     def text(self, column: str) -> str:
-        value = self.values.get(column)
-        return "" if value is None else value.strip()
+        at = self.index.get(column, len(self.fields))
+        return self.fields[at].strip() if at < len(self.fields) else ""
 
     def number(self, column: str, low: float, high: float) -> float:
         raw = self.text(column)
@@ -71,8 +71,9 @@ def read_people(path: Path | str) -> list[Person]:
     path = Path(path)
     people: list[Person] = []
     first_line: dict[str, int] = {}
+    parsed = _Memo()
     for row in _rows(path, REQUIRED_COLUMNS):
-        person = _person(row)
+        person = _person(row, parsed)
         if person.id in first_line:
             raise row.fail("id", f'duplicate id "{person.id}" (first on line '
                                  f"{first_line[person.id]})")  # fmt: skip
@@ -110,17 +111,36 @@ def _rows(path: Path, required: Sequence[str]) -> Iterator[_Row]:
             if missing:
                 names = ", ".join(f'"{name}"' for name in missing)
                 raise InputError(f"{path.name}, line 1: missing column {names}")
+            index = {name: i for i, name in enumerate(columns)}  # the last of a repeated name
             for fields in reader:
                 if not any(f.strip() for f in fields):
                     continue  # blank lines are harmless
-                yield _Row(path, reader.line_num, dict(zip(columns, fields, strict=False)))
+                yield _Row(path, reader.line_num, fields, index)
         except UnicodeDecodeError:
             raise InputError(f"{path.name}: not UTF-8 text") from None
         except csv.Error as error:
             raise InputError(f"{path.name}, line {reader.line_num}: {error}") from None
 
 
-def _person(row: _Row) -> Person:
+class _Memo:
+    """Parsed list columns by raw text: a national pool repeats the same few hundred
+    combinations, so each is parsed (and its errors found) once. People share them."""
+
+    def __init__(self) -> None:
+        self.languages: dict[str, dict[str, str]] = {}
+        self.interests: dict[str, frozenset[str]] = {}
+        self.slots: dict[str, frozenset[str]] = {}
+
+    def get(self, row: _Row, column: str, cache: dict, parse):
+        raw = row.text(column)
+        found = cache.get(raw)
+        if found is None:
+            found = cache[raw] = parse(row)
+        return found
+
+
+def _person(row: _Row, memo: _Memo | None = None) -> Person:
+    memo = memo or _Memo()
     person_id = row.text("id")
     if not person_id:
         raise row.fail("id", "missing value")
@@ -129,9 +149,9 @@ def _person(row: _Row) -> Person:
         lat=row.number("lat", -90.0, 90.0),
         lon=row.number("lon", -180.0, 180.0),
         max_distance_km=row.number("max_distance_km", 0.0, 20_037.0),
-        languages=_languages(row),
-        interests=frozenset(w.lower() for w in row.words("interests")),
-        availability=frozenset(_slots(row)),
+        languages=memo.get(row, "languages", memo.languages, _languages),
+        interests=memo.get(row, "interests", memo.interests, _interests),
+        availability=memo.get(row, "availability", memo.slots, _slots),
         gender=row.choice("gender", GENDER_CODES),
         partner_gender=row.choice("partner_gender", ("", *PARTNER_GENDER_CODES)),
         birth_year=row.integer("birth_year", 1900, 2100, None),
@@ -153,12 +173,16 @@ def _languages(row: _Row) -> dict[str, str]:
     return languages
 
 
-def _slots(row: _Row) -> list[str]:
+def _interests(row: _Row) -> frozenset[str]:
+    return frozenset(w.lower() for w in row.words("interests"))
+
+
+def _slots(row: _Row) -> frozenset[str]:
     slots = row.words("availability")
     for slot in slots:
         if slot not in SLOT_CODES:
             raise row.fail("availability", f'"{slot}" is not one of {", ".join(SLOT_CODES)}')
-    return slots
+    return frozenset(slots)
 
 
 def write_rows(path: Path | str, header: Sequence[str], rows) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bipartite_matching
 
-from .candidates import Exclusions, reach
+from .candidates import Exclusions, feasible_pairs, reach
 from .model import Certificate, Pool
 
 UNMATCHED = -1
@@ -188,7 +188,14 @@ def repair_and_certify(
     sponsor_of = matching.sponsor_of.copy()
     refugee_of = matching.refugee_of(len(sponsors))
     isolated = np.zeros(len(refugees), bool)  # no feasible sponsor at all: never a root
-    walked_r, walked_s = [], []
+    walked_r, walked_s = _sweep(sponsors, refugees, sponsor_of, refugee_of, isolated,
+                                excluded_rs)  # fmt: skip
+    grown = grow(np.concatenate(walked_r), np.concatenate(walked_s))
+    if grown.size > int((sponsor_of >= 0).sum()):
+        sponsor_of = grown.sponsor_of.copy()
+        refugee_of = grown.refugee_of(len(sponsors))
+    if progress:
+        progress(0.25, "verifying")
     rounds = 0
     while True:
         rounds += 1
@@ -219,6 +226,30 @@ def repair_and_certify(
     )
     return Certified(Matching(sponsor_of), certificate, np.concatenate(walked_r),
                      np.concatenate(walked_s))  # fmt: skip
+
+
+SWEEP_CAP = 256  # edges kept per free refugee by the sweep
+SWEEP_SPREAD = 4  # edges to free sponsors kept per mate (and per free sponsor)
+
+
+def _sweep(sponsors, refugees, sponsor_of, refugee_of, isolated, excluded_rs):
+    """Edges for the short augmenting paths (free refugee, sponsor, her mate, free
+    sponsor) that the candidates miss, so that one Hopcroft-Karp run repairs most of
+    the matching before the first full search: every edge of the free refugees (few,
+    and they have few partners), then a few edges from the mates of their partners to
+    free sponsors, spread so that many mates get different ones. Also marks the free
+    refugees who have no feasible sponsor at all."""
+    roots = np.flatnonzero(sponsor_of < 0)
+    root_r, root_s, has_any = feasible_pairs(refugees, sponsors, roots, excluded_rs,
+                                             cap=SWEEP_CAP)  # fmt: skip
+    isolated[roots[~has_any]] = True
+    partners = np.unique(root_s)
+    mates = np.sort(refugee_of[partners[refugee_of[partners] >= 0]])
+    free_s = np.flatnonzero(refugee_of < 0)
+    layer = reach(refugees, sponsors, mates, free_s, excluded_rs, spread=SWEEP_SPREAD)
+    found = np.flatnonzero(layer.parent >= 0)
+    return ([root_r, layer.edge_a, layer.parent[found]],
+            [root_s, layer.edge_b, free_s[found]])  # fmt: skip
 
 
 @dataclass
