@@ -97,7 +97,7 @@ def smtp_server(smtp_port):
 # The worker -----------------------------------------------------------------------------------
 
 
-def test_database_url() -> str:
+def worker_database_url() -> str:
     """The test database pytest-django created, as a URL the worker process can open."""
     db = connection.settings_dict
     user = quote(db["USER"] or "", safe="")
@@ -105,9 +105,6 @@ def test_database_url() -> str:
     return (
         f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     )
-
-
-test_database_url.__test__ = False  # a helper, not a test
 
 
 @dataclass
@@ -127,22 +124,22 @@ class Workers:
         env = {
             **os.environ,
             "DEBUG": "true",
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": worker_database_url(),
             "CELERY_BROKER_URL": self.redis_url,
             "EMAIL_URL": f"smtp://127.0.0.1:{self.smtp_port}",
             "LOG_LEVEL": "WARNING",
             **settings,
         }
-        log = (self.log_dir / f"worker-{len(self.processes)}.log").open("wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "duos", "worker", "-Q", self.queue,
-             "--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "--loglevel=WARNING"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        with (self.log_dir / f"worker-{len(self.processes)}.log").open("wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "duos", "worker", "-Q", self.queue,
+                 "--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat",
+                 "--loglevel=WARNING"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
         self.processes.append(process)
         return process
 
