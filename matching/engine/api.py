@@ -185,7 +185,7 @@ def _solve_large(pool_s, pool_r, weights, excluded, report):
     new_r = np.concatenate((found.walked_r, on))
     candidates = _union(candidates, (new_s, new_r, _scores(pool_s, pool_r, new_s, new_r,
                                                            weights)))  # fmt: skip
-    matching = _solve_candidates(candidates, pool_s, pool_r, weights)
+    matching = _solve_candidates(candidates, pool_s, pool_r, weights, found.matching)
     if matching.size != found.matching.size:
         raise RuntimeError("the final solve lost pairs")
     certificate = dataclasses.replace(found.certificate, pairs=matching.size)
@@ -213,10 +213,11 @@ def _scarce_language_candidates(pool_s: Pool, pool_r: Pool, weights, excluded):
         yield speakers_s[s], speakers_r[r], score
 
 
-def _solve_candidates(candidates, pool_s, pool_r, weights) -> Matching:
+def _solve_candidates(candidates, pool_s, pool_r, weights, maximum: Matching) -> Matching:
+    """`maximum` is a maximum matching whose pairs are all among the candidates."""
     s, r, score = candidates
     graph = refugee_major_csr(s, r, score + 1, len(pool_s), len(pool_r))
-    return split_assignment(graph, weights.total())
+    return split_assignment(graph, weights.total(), maximum.sponsor_of)
 
 
 def _scores(pool_s, pool_r, s: np.ndarray, r: np.ndarray, weights) -> np.ndarray:
@@ -357,11 +358,14 @@ def _alternatives(sponsors, refugees, edges: EdgeSet, matching: Matching):
         ("refugee", refugees, sponsors, edges.top_b, edges.top_b_scores, matching.sponsor_of),
     )
     for side, people, partners, top, scores, mate in sides:
-        for i, person in enumerate(people):
+        partner_ids = [p.id for p in partners]
+        rows = zip(people, top[:, : ALTERNATIVES + 1].tolist(),
+                   scores[:, : ALTERNATIVES + 1].tolist(), mate.tolist(), strict=True)  # fmt: skip
+        for person, row_top, row_scores, own in rows:
             options = [
-                (partners[j].id, int(score))
-                for j, score in zip(top[i].tolist(), scores[i].tolist(), strict=True)
-                if j >= 0 and j != mate[i]
+                (partner_ids[j], score)
+                for j, score in zip(row_top, row_scores, strict=True)
+                if j >= 0 and j != own
             ]
             if options:
                 found[(side, person.id)] = options[:ALTERNATIVES]

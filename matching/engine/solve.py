@@ -56,7 +56,9 @@ def max_pairs(graph: sp.csr_matrix) -> int:
     return int((maximum_bipartite_matching(graph, perm_type="column") >= 0).sum())
 
 
-def split_assignment(graph: sp.csr_matrix, max_score: int) -> Matching:
+def split_assignment(
+    graph: sp.csr_matrix, max_score: int, maximum: np.ndarray | None = None
+) -> Matching:
     """Most pairs, then best total score, on a refugee-major graph of scores.
 
     `graph.data` holds scores + 1 (so that a zero score is still a stored edge).
@@ -65,14 +67,16 @@ def split_assignment(graph: sp.csr_matrix, max_score: int) -> Matching:
     some maximum matching leaves out, with every sponsor they can reach (all of whom
     are matched in every maximum matching), and the rest, whose rows are matched in
     every maximum matching. Every maximum matching is a full matching of both parts,
-    so solving each for its best score is exact, and needs no padding.
+    so solving each for its best score is exact, and needs no padding. `maximum`, a
+    maximum matching already known on this graph (sponsor_of per row), saves finding one.
     """
     n_r, n_s = graph.shape
     sponsor_of = np.full(n_r, UNMATCHED, np.int64)
     if n_r == 0 or n_s == 0 or graph.nnz == 0:
         return Matching(sponsor_of)
-    initial = maximum_bipartite_matching(graph, perm_type="column")
-    loose_rows, tight_cols = _reachable_from_unmatched(graph, initial)
+    if maximum is None:
+        maximum = maximum_bipartite_matching(graph, perm_type="column")
+    loose_rows, tight_cols = _reachable_from_unmatched(graph, maximum)
     costs = float(max(EDGE_OFFSET, max_score + 2)) + 1.0 - graph.data.astype(np.float64)
     cost = sp.csr_matrix((costs, graph.indices, graph.indptr), shape=graph.shape, copy=False)
     rows = np.flatnonzero(loose_rows)
@@ -173,10 +177,12 @@ def repair_and_certify(
 ) -> Certified:
     """Restore maximum cardinality on the *full* feasible graph, and prove it.
 
-    An alternating breadth-first search from the unmatched refugees generates feasible
-    edges on demand, layer by layer, only from the refugees on the frontier to the
-    sponsors not yet visited: it never holds the whole graph. It runs to the end, and
-    records its tree plus a few more edges per person reached (some to free sponsors).
+    First a sweep gathers the edges of the short augmenting paths and Hopcroft-Karp
+    repairs most of the matching with them. Then an alternating breadth-first search
+    from the unmatched refugees generates feasible edges on demand, layer by layer,
+    only from the refugees on the frontier to the sponsors not yet visited: it never
+    holds the whole graph. It stops at the first layer that reaches free sponsors (else
+    it runs to the end), and records its tree plus a few more edges per person reached.
     If it reached free sponsors, the tree's augmenting paths are flipped, then
     `grow(r, s)` (Hopcroft-Karp on the candidates plus every edge recorded) finds all
     the augmenting paths those edges hold at once, and the search starts again. When
@@ -265,31 +271,39 @@ class Search:
 
 
 def _alternating_search(sponsors, refugees, sponsor_of, refugee_of, isolated, excluded_rs):
-    """Breadth-first search from every unmatched refugee over alternating paths."""
+    """Breadth-first search from every unmatched refugee over alternating paths.
+
+    Each layer tries the free sponsors first, and stops at the first layer that reaches
+    some (shortest augmenting paths, as in Hopcroft-Karp): the rest of the layer, the
+    costly part (most sponsors are matched), is only walked when there is nothing to
+    repair, that is in the search that proves the matching maximum.
+    """
     visited_s = np.zeros(len(sponsors), bool)
     visited_r = np.zeros(len(refugees), bool)
     parent = np.full(len(sponsors), UNMATCHED, np.int64)
     roots = np.flatnonzero(sponsor_of < 0)
     visited_r[roots] = True
     frontier = roots[~isolated[roots]]
-    first_layer = True
     free, extra_r, extra_s = [], [], []
     is_free = refugee_of < 0
     while len(frontier):
         unvisited = np.flatnonzero(~visited_s)
-        layer = reach(refugees, sponsors, frontier, unvisited, excluded_rs,
-                      spread=SEARCH_SPREAD, wanted_b=is_free)  # fmt: skip
-        if first_layer:  # every sponsor was unvisited: no edge at all means isolated
-            isolated[frontier[~layer.has_any]] = True
-            first_layer = False
-        found = layer.parent
-        reached = unvisited[found >= 0]
-        parent[reached] = found[found >= 0]
-        visited_s[reached] = True
-        extra_r.append(layer.edge_a)
-        extra_s.append(layer.edge_b)
-        free.append(reached[is_free[reached]])
-        frontier = refugee_of[reached[~is_free[reached]]]
+        reached = []
+        for cols in (unvisited[is_free[unvisited]], unvisited[~is_free[unvisited]]):
+            layer = reach(refugees, sponsors, frontier, cols, excluded_rs,
+                          spread=SEARCH_SPREAD, wanted_b=is_free)  # fmt: skip
+            found = layer.parent
+            reached.append(cols[found >= 0])
+            parent[reached[-1]] = found[found >= 0]
+            visited_s[reached[-1]] = True
+            extra_r.append(layer.edge_a)
+            extra_s.append(layer.edge_b)
+            if len(reached[0]):  # augmenting paths: stop here
+                free.append(reached[0])
+                break
+        if free:
+            break
+        frontier = refugee_of[reached[1]]
         frontier = frontier[~visited_r[frontier]]
         visited_r[frontier] = True
     tree_s = np.flatnonzero(parent >= 0)
