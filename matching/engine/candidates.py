@@ -21,6 +21,8 @@ from .model import Pool, Weights
 Progress = Callable[[float, str], None]
 NO_PARTNER = -1
 SMALL_POOL = 2_000_000  # |A| x |B| up to which one dense block is cheaper than KD-trees
+CACHE_COLUMNS = 2048  # columns per slice of a block, so that its temporaries fit in cache
+COMMON_LANGUAGES = 0.3  # share of B: rows speaking languages this common are not grouped
 
 
 def kd_tree(points: np.ndarray, leafsize: int = 16):
@@ -90,18 +92,20 @@ def spatial_blocks(
     so that edges come out sorted by A.
     With `compatible`, a block's columns are only the people of B who share a
     language with some row and pass the gender preferences of some row (a necessary
-    condition of feasibility, tested on 1-D arrays), and rows are grouped by their
-    languages first so that this prunes well: someone who speaks only a language few
-    people speak is tested against those few, not against a whole city.
+    condition of feasibility, tested on 1-D arrays). Rows whose languages few people
+    of B speak are grouped by languages so that this prunes well: someone who speaks
+    only a rare language is tested against its few speakers, not a whole city.
     """
     subset = np.arange(len(a)) if rows is None else np.asarray(rows)
     if not len(subset) or not len(b):
         return []
     if not compatible or in_order:
         return _blocks(a, b, subset, block_size, max_cols, in_order, compatible, {})
-    keys = a.lang_conv[subset]
-    order = np.argsort(keys, kind="stable")
-    cuts = np.flatnonzero(np.diff(keys[order])) + 1
+    masks, kind = np.unique(a.lang_conv[subset], return_inverse=True)
+    share = np.array([np.count_nonzero(b.lang_conv & m) for m in masks]) / len(b)
+    kind = np.where(share[kind] > COMMON_LANGUAGES, -1, kind)
+    order = np.argsort(kind, kind="stable")
+    cuts = np.flatnonzero(np.diff(kind[order])) + 1
     trees: dict = {}  # the KD-tree on B, built on first need, shared by the groups
     blocks = []
     for group in np.split(subset[order], cuts):
@@ -486,16 +490,22 @@ def stage_counts(a: Pool, b: Pool, rows: np.ndarray, excluded: Exclusions) -> St
     counts = np.zeros((4, len(a)), np.int64)
 
     def evaluate(block: Block) -> np.ndarray:
-        ra, cb = a.take(block.rows).as_rows(), b.take(block.cols).as_columns()
-        ok = scoring.within_reach(scoring.squared_chord(ra, cb), scoring.reach_limit(ra, cb))
-        found = [ok.sum(axis=1)]
-        ok &= scoring.share_language(ra, cb)
-        found.append(ok.sum(axis=1))
-        ok &= scoring.genders_accepted(ra, cb)
-        found.append(ok.sum(axis=1))
-        excluded.clear_in_block(ok, block.rows, block.cols)
-        found.append(ok.sum(axis=1))
-        return np.array(found)
+        ra = a.take(block.rows).as_rows()
+        found = np.zeros((4, len(block.rows)), np.int64)
+        # Column slices small enough for the temporaries to stay in cache: a whole
+        # block row against a city is bound by memory bandwidth, not arithmetic.
+        for start in range(0, len(block.cols), CACHE_COLUMNS):
+            cols = block.cols[start : start + CACHE_COLUMNS]
+            cb = b.take(cols).as_columns()
+            ok = scoring.within_reach(scoring.squared_chord(ra, cb), scoring.reach_limit(ra, cb))
+            found[0] += np.count_nonzero(ok, axis=1)
+            ok &= scoring.share_language(ra, cb)
+            found[1] += np.count_nonzero(ok, axis=1)
+            ok &= scoring.genders_accepted(ra, cb)
+            found[2] += np.count_nonzero(ok, axis=1)
+            excluded.clear_in_block(ok, block.rows, cols)
+            found[3] += np.count_nonzero(ok, axis=1)
+        return found
 
     blocks = spatial_blocks(a, b, 256, rows=np.sort(rows))
     for block, found in _run_blocks(blocks, evaluate, workers=2):

@@ -13,7 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bipartite_matching
+from scipy.sparse.csgraph import (
+    connected_components,
+    maximum_bipartite_matching,
+    min_weight_full_bipartite_matching,
+)
 
 from .candidates import Exclusions, feasible_pairs, reach
 from .model import Certificate, Pool
@@ -82,14 +86,47 @@ def split_assignment(
     rows = np.flatnonzero(loose_rows)
     if tight_cols.any():
         part, cols = _part(cost, rows, tight_cols)
-        c, r = min_weight_full_bipartite_matching(part.T.tocsr())  # sponsors as rows
+        c, r = _by_component(part.T.tocsr())  # sponsors as rows
         sponsor_of[rows[r]] = cols[c]
     rows = np.flatnonzero(~loose_rows)
     if len(rows):
         part, cols = _part(cost, rows, ~tight_cols)
-        r, c = min_weight_full_bipartite_matching(part)
+        r, c = _by_component(part)
         sponsor_of[rows[r]] = cols[c]
     return Matching(sponsor_of)
+
+
+BIG_COMPONENT = 2000  # rows; smaller connected components are solved together
+
+
+def _by_component(part: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """min_weight_full_bipartite_matching, one connected component at a time (a pool
+    falls apart by city): the solver's cost grows faster than the graph."""
+    n_r, n_c = part.shape
+    if n_r < 2 * BIG_COMPONENT:
+        return min_weight_full_bipartite_matching(part)
+    indptr = np.concatenate((part.indptr, np.full(n_c, part.nnz, part.indptr.dtype)))
+    both = sp.csr_matrix((np.ones(part.nnz, np.int8), part.indices + n_r, indptr),
+                         shape=(n_r + n_c, n_r + n_c))  # fmt: skip
+    _, label = connected_components(both, directed=False)
+    row_label, col_label = label[:n_r], label[n_r:]
+    sizes = np.bincount(row_label, minlength=len(label))
+    big = np.flatnonzero(sizes >= BIG_COMPONENT)
+    groups = [row_label == k for k in big]
+    groups.append(~np.isin(row_label, big))
+    found_r, found_c = [], []
+    for in_group in groups:
+        rows = np.flatnonzero(in_group)
+        if not len(rows):
+            continue
+        cols = np.isin(col_label, np.unique(row_label[rows]))
+        sub, col_index = _part(part, rows, cols)
+        if sub.nnz == 0:
+            continue
+        r, c = min_weight_full_bipartite_matching(sub)
+        found_r.append(rows[r])
+        found_c.append(col_index[c])
+    return _cat(found_r), _cat(found_c)
 
 
 def padded_assignment(graph: sp.csr_matrix, max_score: int) -> Matching:
