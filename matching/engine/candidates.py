@@ -21,7 +21,7 @@ from .model import Pool, Weights
 Progress = Callable[[float, str], None]
 NO_PARTNER = -1
 SMALL_POOL = 2_000_000  # |A| x |B| up to which one dense block is cheaper than KD-trees
-CACHE_COLUMNS = 2048  # columns per slice of a block, so that its temporaries fit in cache
+CACHE_COLUMNS = 1024  # columns per slice of a block, so that its temporaries fit in cache
 COMMON_LANGUAGES = 0.3  # share of B: rows speaking languages this common are not grouped
 
 
@@ -182,12 +182,18 @@ def evaluate_block(
     a: Pool, b: Pool, block: Block, weights: Weights, excluded: Exclusions, k: int, keep: bool
 ) -> BlockEdges:
     """Feasible edges and scores of one block, and its best k partners per person."""
-    ra, cb = a.take(block.rows).as_rows(), b.take(block.cols).as_columns()
-    chord2 = scoring.squared_chord(ra, cb)
-    limit2 = scoring.reach_limit(ra, cb)
-    ok = scoring.feasible(ra, cb, chord2, limit2)
+    ra = a.take(block.rows).as_rows()
+    ok = np.empty((len(block.rows), len(block.cols)), bool)
+    score = np.empty(ok.shape, np.uint8)
+    for start in range(0, len(block.cols), CACHE_COLUMNS):
+        part = slice(start, start + CACHE_COLUMNS)
+        cb = b.take(block.cols[part]).as_columns()
+        chord2 = scoring.squared_chord(ra, cb)
+        limit2 = scoring.reach_limit(ra, cb)
+        ok[:, part] = scoring.feasible(ra, cb, chord2, limit2)
+        points = scoring.criterion_points(ra, cb, chord2, limit2, weights)
+        score[:, part] = scoring.total_score(points)
     excluded.clear_in_block(ok, block.rows, block.cols)
-    score = scoring.total_score(scoring.criterion_points(ra, cb, chord2, limit2, weights))
     masked = np.where(ok, score.astype(np.int16), np.int16(-1))
     row_top, row_scores = _top_k(masked, k, axis=1, partners=block.cols)
     col_top, col_scores = _top_k(masked, k, axis=0, partners=block.rows)
@@ -201,6 +207,19 @@ def evaluate_block(
         rows.astype(np.int32), cols.astype(np.int32), scores,
         row_top, row_scores, col_top, col_scores, ok.sum(axis=1), ok.sum(axis=0),
     )  # fmt: skip
+
+
+def feasible_block(a: Pool, b: Pool, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Constraints 1-3 on rows x cols, by column slices that keep temporaries in cache:
+    a block row against a whole city is bound by memory bandwidth, not arithmetic."""
+    ra = a.take(rows).as_rows()
+    ok = np.empty((len(rows), len(cols)), bool)
+    for start in range(0, len(cols), CACHE_COLUMNS):
+        part = slice(start, start + CACHE_COLUMNS)
+        cb = b.take(cols[part]).as_columns()
+        ok[:, part] = scoring.feasible(ra, cb, scoring.squared_chord(ra, cb),
+                                       scoring.reach_limit(ra, cb))  # fmt: skip
+    return ok
 
 
 def _top_k(masked: np.ndarray, k: int, axis: int, partners: np.ndarray):
@@ -347,9 +366,7 @@ def feasible_pairs(
         return np.empty(0, np.int64), np.empty(0, np.int64), has_any[rows]
 
     def evaluate(block: Block):
-        ra, cb = a.take(block.rows).as_rows(), b.take(block.cols).as_columns()
-        chord2 = scoring.squared_chord(ra, cb)
-        ok = scoring.feasible(ra, cb, chord2, scoring.reach_limit(ra, cb))
+        ok = feasible_block(a, b, block.rows, block.cols)
         excluded.clear_in_block(ok, block.rows, block.cols)
         i, j = np.nonzero(ok)
         if cap is not None and len(i):
@@ -408,9 +425,7 @@ def reach(
     sub_b = b.take(cols)
 
     def evaluate(block: Block):
-        ra, cb = a.take(block.rows).as_rows(), sub_b.take(block.cols).as_columns()
-        chord2 = scoring.squared_chord(ra, cb)
-        ok = scoring.feasible(ra, cb, chord2, scoring.reach_limit(ra, cb))
+        ok = feasible_block(a, sub_b, block.rows, block.cols)
         global_b = cols[block.cols]
         excluded.clear_in_block(ok, block.rows, global_b)
         by_col, by_row = [], []  # (row of A per column, column) and (row, b per row)
@@ -492,8 +507,7 @@ def stage_counts(a: Pool, b: Pool, rows: np.ndarray, excluded: Exclusions) -> St
     def evaluate(block: Block) -> np.ndarray:
         ra = a.take(block.rows).as_rows()
         found = np.zeros((4, len(block.rows)), np.int64)
-        # Column slices small enough for the temporaries to stay in cache: a whole
-        # block row against a city is bound by memory bandwidth, not arithmetic.
+        # By column slices, as in feasible_block.
         for start in range(0, len(block.cols), CACHE_COLUMNS):
             cols = block.cols[start : start + CACHE_COLUMNS]
             cb = b.take(cols).as_columns()
