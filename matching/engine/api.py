@@ -253,18 +253,20 @@ def _pairs(sponsors, refugees, pool_s: Pool, pool_r: Pool, matching: Matching, w
     chord2 = scoring.squared_chord(a, b)
     points = scoring.criterion_points(a, b, chord2, scoring.reach_limit(a, b), weights)
     km = chord2_to_km(chord2)
+    names = list(points)
+    columns = [points[name].tolist() for name in names]  # Python ints, read once
     pairs = []
-    for n, (i, j) in enumerate(zip(s_idx.tolist(), r_idx.tolist(), strict=True)):
-        breakdown = {name: int(values[n]) for name, values in points.items()}
+    for i, j, distance, *values in zip(s_idx.tolist(), r_idx.tolist(), km.tolist(), *columns,
+                                       strict=True):  # fmt: skip
         sponsor, refugee = sponsors[i], refugees[j]
         pairs.append(
             Pair(
                 sponsor_id=sponsor.id,
                 refugee_id=refugee.id,
-                score=sum(breakdown.values()),
-                distance_km=round(float(km[n]), 2),
-                breakdown=breakdown,
-                reasons=pair_reasons(sponsor, refugee, float(km[n])),
+                score=sum(values),
+                distance_km=round(distance, 2),
+                breakdown=dict(zip(names, values, strict=True)),
+                reasons=pair_reasons(sponsor, refugee, distance),
             )
         )
     pairs.sort(key=lambda p: (p.sponsor_id, p.refugee_id))
@@ -299,7 +301,8 @@ def pair_reasons(sponsor: Person, refugee: Person, km: float) -> list[tuple[str,
     interests = sorted(sponsor.interests & refugee.interests)
     if interests:
         reasons.append(("interests", {"codes": interests}))
-    slots = [s for s in scoring.SLOT_ORDER if s in sponsor.availability & refugee.availability]
+    both_free = sponsor.availability & refugee.availability
+    slots = [s for s in scoring.SLOT_ORDER if s in both_free]
     if slots:
         reasons.append(("slots", {"codes": slots}))
     waited = max(sponsor.waiting_days, refugee.waiting_days)
