@@ -206,9 +206,15 @@ def build_pool(people: Sequence[Person], codebook: Codebook) -> Pool:
     lat = np.fromiter((p.lat for p in people), np.float64, n)
     lon = np.fromiter((p.lon for p in people), np.float64, n)
     reach = np.fromiter((p.max_distance_km for p in people), np.float64, n)
-    masks = np.array([_language_masks(p, codebook) for p in people], dtype=np.uint64)
+    # People read from a CSV share their list columns' objects: compute each once.
+    by_languages: dict[int, tuple[int, int, int]] = {}
+    by_interests: dict[frozenset[str], int] = {}
+    masks = np.array([_cached(by_languages, id(p.languages), _language_masks, p, codebook)
+                      for p in people], dtype=np.uint64)  # fmt: skip
     masks = masks.reshape(n, 3).T
-    interests = np.fromiter((_mask(codebook.interests, p.interests) for p in people), np.uint64, n)
+    interests = np.fromiter(
+        (_cached(by_interests, p.interests, _mask, codebook.interests, p.interests)
+         for p in people), np.uint64, n)  # fmt: skip
     slot_bits = {code: i for i, code in enumerate(SLOT_CODES)}
     slots = np.fromiter((_mask(slot_bits, p.availability) for p in people), np.uint8, n)
     gender = np.fromiter((GENDER_BITS[p.gender] for p in people), np.uint8, n)
@@ -235,6 +241,13 @@ def build_pool(people: Sequence[Person], codebook: Codebook) -> Pool:
         birth_year=birth,
         wait_days=waits,
     )
+
+
+def _cached(cache: dict, key, function, *args):
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = function(*args)
+    return found
 
 
 def _language_masks(person: Person, codebook: Codebook) -> tuple[int, int, int]:
