@@ -144,8 +144,9 @@ def _blocks(a, b, subset, block_size, max_cols, in_order, compatible, trees) -> 
 
 
 def _compatible(a: Pool, b: Pool, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """The people of `cols` who share a language with, and accept the gender of, at
-    least one of `rows`, and whose gender one of `rows` accepts."""
+    """The people of `cols` who share a language with some row, accept the gender of
+    some row, and have a gender some row accepts: each tested against the union over
+    the rows, a necessary condition of feasibility with at least one of them."""
     languages = np.bitwise_or.reduce(a.lang_conv[rows])
     genders = np.bitwise_or.reduce(a.gender[rows])
     accepted = np.bitwise_or.reduce(a.accepts[rows])
