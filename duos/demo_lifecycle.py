@@ -7,7 +7,7 @@ past months are recorded as sent, so the first sweep of `make run` sends only wh
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -293,8 +293,8 @@ def _activities(staff: User, people: list[Person], *, now) -> None:
     """A picnic to come, with registrations, and a past visit whose attendance counts."""
     upcoming = GroupActivity.objects.create(
         title="Pique-nique au parc de la Villette",
-        starts_at=now + timedelta(days=12, hours=2),
-        ends_at=now + timedelta(days=12, hours=5),
+        starts_at=_at(now, days=12, hour=12),
+        ends_at=_at(now, days=12, hour=16),
         place="Parc de la Villette, prairie du Cercle, 75019 Paris",
         capacity=12,
         description="Chacun apporte un plat de chez lui. Jeux et musique, en famille bienvenue.",
@@ -302,8 +302,8 @@ def _activities(staff: User, people: list[Person], *, now) -> None:
     )
     past = GroupActivity.objects.create(
         title="Visite du Musée national de l'histoire de l'immigration",
-        starts_at=now - timedelta(days=6, hours=3),
-        ends_at=now - timedelta(days=6, hours=1),
+        starts_at=_at(now, days=-6, hour=14),
+        ends_at=_at(now, days=-6, hour=16),
         place="Palais de la Porte Dorée, 293 avenue Daumesnil, 75012 Paris",
         capacity=20,
         description="Visite guidée gratuite, suivie d'un goûter.",
@@ -311,8 +311,8 @@ def _activities(staff: User, people: list[Person], *, now) -> None:
     )
     tomorrow = GroupActivity.objects.create(
         title="Atelier cuisine du monde",
-        starts_at=now + timedelta(days=1, hours=1),
-        ends_at=now + timedelta(days=1, hours=4),
+        starts_at=_at(now, days=1, hour=18),
+        ends_at=_at(now, days=1, hour=21),
         place="Maison de quartier, 12 rue Curial, 75019 Paris",
         capacity=4,
         description="On cuisine ensemble un plat afghan et une tarte aux pommes.",
@@ -320,8 +320,8 @@ def _activities(staff: User, people: list[Person], *, now) -> None:
     )
     GroupActivity.objects.create(
         title="Balade sur les quais de Saône",
-        starts_at=now + timedelta(days=20),
-        ends_at=now + timedelta(days=20, hours=2),
+        starts_at=_at(now, days=20, hour=10),
+        ends_at=_at(now, days=20, hour=12),
         place="Place Bellecour, 69002 Lyon",
         capacity=15,
         description="Annulée : la météo annonce de fortes pluies.",
@@ -364,3 +364,9 @@ def _activities(staff: User, people: list[Person], *, now) -> None:
         for duo in duos
         for side in Side.values
     )
+
+
+def _at(now: datetime, *, days: int, hour: int) -> datetime:
+    """A round local time `days` from today: activities start on the hour."""
+    day = timezone.localdate(now) + timedelta(days=days)
+    return timezone.make_aware(datetime.combine(day, time(hour)))
