@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, ngettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -236,8 +237,10 @@ class ActivityForm(CleanTextMixin, forms.ModelForm):
     error_messages = {
         "ends_before_start": _("The activity must end after it starts."),
         "in_the_past": _("A new activity must start in the future."),
-        "below_registered": _(
-            "%(count)s people already have a place: there cannot be fewer places."
+        "below_registered": ngettext_lazy(
+            "%(count)s person already has a place: there cannot be fewer places.",
+            "%(count)s people already have a place: there cannot be fewer places.",
+            "count",
         ),
     }
 
@@ -408,7 +411,11 @@ def staff_activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if promoted:
                 messages.info(
                     request,
-                    _("%(count)s people of the waiting list got a place and are told by email.")
+                    ngettext(
+                        "%(count)s person of the waiting list got a place and is told by email.",
+                        "%(count)s people of the waiting list got a place and are told by email.",
+                        len(promoted),
+                    )
                     % {"count": len(promoted)},
                 )
             return redirect("duos:staff_activity", pk=activity.pk)
@@ -460,7 +467,11 @@ def staff_activity_attendance(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("Attendance is saved: %(count)s meetings counted for their month.")
+                    ngettext(
+                        "Attendance is saved: %(count)s meeting counted for its month.",
+                        "Attendance is saved: %(count)s meetings counted for their month.",
+                        written,
+                    )
                     % {"count": written},
                 )
                 return redirect("duos:staff_activity", pk=activity.pk)

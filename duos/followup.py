@@ -189,7 +189,7 @@ def _months_text(months: list[int]) -> str:
 
 
 def signals(months: list[MonthCell], *, open_reports: int, urgent_reports: int) -> list[Signal]:
-    """Why to call this duo, strongest first; empty when nothing calls for it."""
+    """Why call this duo, strongest first; empty when nothing calls for it."""
     found = []
 
     streak: list[int] = []

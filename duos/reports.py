@@ -313,7 +313,7 @@ class ReportUpdateForm(CleanTextMixin, forms.Form):
         cleaned = super().clean()
         if cleaned.get("status") == self.report.status and not cleaned.get("text"):
             raise forms.ValidationError(
-                _("Change the status or write a note: nothing would be recorded."),
+                _("Change the status or write a note, otherwise nothing is recorded."),
                 code="nothing_to_record",
             )
         return cleaned
