@@ -165,7 +165,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 # --- Email ---------------------------------------------------------------------------------
 # One choice, by the environment. Without EMAIL_PROVIDER, EMAIL_URL says where emails go: SMTP
 # in production, files under var/mail/ on a laptop (the default), where a person can read them.
-vars().update(env.email_url("EMAIL_URL", default=f"filemail://{VAR_DIR / 'mail'}"))
+# (django-environ drops the path's first slash: an absolute path takes four, filemail:////var/...)
+vars().update(env.email_url("EMAIL_URL", default=f"filemail:///{VAR_DIR / 'mail'}"))
 # Or an API provider through django-anymail, e.g. anymail.backends.mailgun.EmailBackend; its
 # settings come from ANYMAIL_<NAME> variables (ANYMAIL_MAILGUN_API_KEY=... becomes
 # ANYMAIL["MAILGUN_API_KEY"]). Its tracking webhook (/anymail/<provider>/tracking/, only the

@@ -63,6 +63,16 @@ def test_secret_key_is_required_when_debug_is_off():
     assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
 
 
+def test_laptop_emails_are_written_under_var_mail_as_an_absolute_path():
+    env = {"DEBUG": "true"}
+    code = "from django.conf import settings; print(settings.EMAIL_FILE_PATH)"
+
+    result = run_manage("shell", "-c", code, env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip().splitlines()[-1]) == ROOT / "var" / "mail"
+
+
 def test_no_system_check_is_silenced():
     assert not getattr(settings, "SILENCED_SYSTEM_CHECKS", [])
 
