@@ -11,7 +11,12 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 .PHONY: install messages run test lint bench clean
 
-install: $(INSTALLED)
+install: $(INSTALLED) var/laptop.env
+
+# The laptop's defaults for `manage.py` run by hand (settings read it last; never in production).
+var/laptop.env:
+	mkdir -p var
+	printf '# Laptop defaults written by make install; the environment and .env win.\nDEBUG=true\n' > $@
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,7 +24,7 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-messages: $(INSTALLED)
+messages: install
 	$(PY) tools/compile_messages.py
 
 run: messages

@@ -18,6 +18,9 @@ VAR_DIR.mkdir(exist_ok=True)
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Written by `make install` on a laptop (DEBUG=true), so that `manage.py` works there without
+# exporting anything; the environment and .env win over it, and no image or server has it.
+environ.Env.read_env(VAR_DIR / "laptop.env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
