@@ -12,6 +12,7 @@ from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from . import scoring
 from .candidates import EdgeSet, Exclusions, collect_edges, kd_tree, stage_counts
+from .pair import pair_reasons
 from .model import (
     Certificate,
     Pair,
@@ -40,7 +41,6 @@ ALTERNATIVES = 5
 LARGE_TOP_K = 16  # candidates kept per person in the large mode
 LARGE_MAX_COLS = 2500  # nearest people of the other side examined per block (large mode)
 SCARCE_LANGUAGE_SHARE = 0.05  # of all pairs: languages below get an exhaustive pass
-WAIT_WORTH_MENTIONING = 90  # days
 
 
 def match(
@@ -271,44 +271,6 @@ def _pairs(sponsors, refugees, pool_s: Pool, pool_r: Pool, matching: Matching, w
         )
     pairs.sort(key=lambda p: (p.sponsor_id, p.refugee_id))
     return pairs
-
-
-def score_pair(sponsor: Person, refugee: Person, weights: Weights = Weights()) -> Pair | None:  # noqa: B008
-    """The score and reasons of one pair, as `match` would give them; None if infeasible
-    (exclusions aside). Handy for a staff member's manual swap."""
-    pool_s, pool_r = build_pools([sponsor], [refugee])
-    chord2 = scoring.squared_chord(pool_s, pool_r)
-    limit2 = scoring.reach_limit(pool_s, pool_r)
-    if not scoring.feasible(pool_s, pool_r, chord2, limit2)[0]:
-        return None
-    points = scoring.criterion_points(pool_s, pool_r, chord2, limit2, weights)
-    breakdown = {name: int(values[0]) for name, values in points.items()}
-    km = float(chord2_to_km(chord2)[0])
-    return Pair(sponsor.id, refugee.id, sum(breakdown.values()), round(km, 2), breakdown,
-                pair_reasons(sponsor, refugee, km))  # fmt: skip
-
-
-def pair_reasons(sponsor: Person, refugee: Person, km: float) -> list[tuple[str, dict]]:
-    """Reason codes with values, in the order a sentence reads them."""
-    reasons: list[tuple[str, dict]] = [("distance", {"km": round(km, 1)})]
-    levels = ("conversational", "fluent", "native")
-    shared = [
-        code
-        for code in sponsor.languages
-        if sponsor.languages[code] in levels and refugee.languages.get(code) in levels
-    ]
-    reasons.append(("languages", {"codes": sorted(shared)}))
-    interests = sorted(sponsor.interests & refugee.interests)
-    if interests:
-        reasons.append(("interests", {"codes": interests}))
-    both_free = sponsor.availability & refugee.availability
-    slots = [s for s in scoring.SLOT_ORDER if s in both_free]
-    if slots:
-        reasons.append(("slots", {"codes": slots}))
-    waited = max(sponsor.waiting_days, refugee.waiting_days)
-    if waited >= WAIT_WORTH_MENTIONING:
-        reasons.append(("waited", {"days": waited}))
-    return reasons
 
 
 def _unmatched(sponsors, refugees, pool_s, pool_r, matching: Matching, excluded):
