@@ -35,7 +35,20 @@ _HOMES = {
     "Unmatched": "model",
     "Weights": "model",
 }
-__all__ = sorted(_HOMES)
+__all__ = [
+    "Certificate",
+    "Pair",
+    "Person",
+    "Result",
+    "Unmatched",
+    "Weights",
+    "distance_km",
+    "match",
+    "pair_breaches",
+    "pair_reasons",
+    "score_pair",
+    "shared_languages",
+]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from .api import match

@@ -12,7 +12,6 @@ from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from . import scoring
 from .candidates import EdgeSet, Exclusions, collect_edges, kd_tree, stage_counts
-from .pair import pair_reasons
 from .model import (
     Certificate,
     Pair,
@@ -25,6 +24,7 @@ from .model import (
     chord2_to_km,
     unit_vectors,
 )
+from .pair import pair_reasons
 from .solve import (
     Matching,
     max_pairs,

@@ -6,7 +6,6 @@ import math
 from collections import namedtuple
 
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from matching.engine import (
     Person,
