@@ -12,7 +12,7 @@ from .vocabulary import GENDER_CODES, INTEREST_CODES, LANGUAGE_CODES, LEVEL_CODE
 
 EARTH_RADIUS_KM = 6371.0088
 SIDES = ("sponsor", "refugee")
-MISSING_BIRTH_YEAR = -10_000  # far from any real year, so age closeness scores 0
+MISSING_BIRTH_YEAR = -10_000  # scoring gives a pair with a missing year 0 age points
 
 
 @dataclass(frozen=True)
@@ -142,6 +142,7 @@ class Pool:
     x: np.ndarray  # unit vectors, float64
     y: np.ndarray
     z: np.ndarray
+    reach_km: np.ndarray  # max_distance_km, float64
     reach_chord2: np.ndarray  # squared chord (unit sphere) of max_distance_km
     lang_conv: np.ndarray  # uint64 masks of languages spoken at least at each level
     lang_fluent: np.ndarray
@@ -230,6 +231,7 @@ def build_pool(people: Sequence[Person], codebook: Codebook) -> Pool:
     return Pool(
         ids=[p.id for p in people],
         **dict(zip("xyz", unit_vectors(lat, lon).T.copy(), strict=True)),
+        reach_km=reach,
         reach_chord2=km_to_chord2(reach),
         lang_conv=masks[0].copy(),
         lang_fluent=masks[1].copy(),

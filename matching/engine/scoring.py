@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .model import Pool, Weights
+from .model import MISSING_BIRTH_YEAR, Pool, Weights, chord2_to_km
 
 CRITERIA = ("distance", "interests", "availability", "language", "age", "waiting")
 INTERESTS_FOR_FULL_POINTS = 3
@@ -55,13 +55,19 @@ def _lookup(weight: int, steps: int) -> np.ndarray:
     return ((2 * weight * units + steps) // (2 * steps)).astype(np.uint8)
 
 
+def distance_points(chord2: np.ndarray, limit_km: np.ndarray, weight: int) -> np.ndarray:
+    """weight x (1 - km / limit), rounded half up, on the great-circle distance that
+    the pair reads (`chord2_to_km`), not on the chord."""
+    km = chord2_to_km(chord2)
+    closeness = np.maximum(1.0 - km / np.maximum(limit_km, 1e-300), 0.0)
+    return np.floor(weight * closeness + 0.5).astype(np.uint8)
+
+
 def criterion_points(
     a: Pool, b: Pool, chord2: np.ndarray, limit2: np.ndarray, weights: Weights
 ) -> dict[str, np.ndarray]:
     """Integer points per criterion; each is at most its weight."""
-    ratio = np.sqrt(chord2 / np.maximum(limit2, 1e-300))
-    closeness = np.maximum(1.0 - ratio, 0.0)
-    distance = np.floor(weights.distance * closeness + 0.5).astype(np.uint8)
+    distance = distance_points(chord2, np.minimum(a.reach_km, b.reach_km), weights.distance)
 
     shared = np.minimum(np.bitwise_count(a.interests & b.interests), INTERESTS_FOR_FULL_POINTS)
     interests = _lookup(weights.interests, INTERESTS_FOR_FULL_POINTS)[shared]
@@ -74,7 +80,10 @@ def criterion_points(
     level += (a.lang_native & b.lang_native) != 0
     language = _lookup(weights.language, 3)[level]
 
-    gap = np.minimum(np.abs(a.birth_year - b.birth_year), AGE_GAP_FOR_ZERO_POINTS)
+    # A missing year is far from every year, so it scores 0 even against another one.
+    known = (a.birth_year != MISSING_BIRTH_YEAR) & (b.birth_year != MISSING_BIRTH_YEAR)
+    gap = np.where(known, np.abs(a.birth_year - b.birth_year), AGE_GAP_FOR_ZERO_POINTS)
+    gap = np.minimum(gap, AGE_GAP_FOR_ZERO_POINTS)
     age = _lookup(weights.age, AGE_GAP_FOR_ZERO_POINTS)[AGE_GAP_FOR_ZERO_POINTS - gap]
 
     waited = a.wait_days + b.wait_days

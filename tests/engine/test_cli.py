@@ -117,3 +117,13 @@ def test_engine_imports_without_django():
     completed = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
                                text=True, check=True)  # fmt: skip
     assert completed.stdout.strip() == "False"
+
+
+def test_cli_gives_no_age_points_when_both_birth_years_are_missing(tmp_path):
+    row = "a1,48.85,2.35,10,fr:native,,,woman,any,"
+    (tmp_path / "S.csv").write_text(f"{HEADER}\n{row}\n", encoding="utf-8")
+    (tmp_path / "R.csv").write_text(f"{HEADER}\n{row.replace('a1', 'b1')}\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert main(["--sponsors", str(tmp_path / "S.csv"), "--refugees", str(tmp_path / "R.csv"),
+                 "--out", str(out), "--quiet"]) == 0  # fmt: skip
+    assert [p["score"] for p in read_csv(out)] == ["40"]
