@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Literal
 
@@ -198,10 +199,10 @@ def _scarce_language_candidates(pool_s: Pool, pool_r: Pool, weights, excluded):
     language: for each language that few pairs share, an exhaustive pass among its
     speakers (small pools) adds their best candidates."""
     budget = SCARCE_LANGUAGE_SHARE * len(pool_s) * len(pool_r)
-    for bit in range(64):
+    for word, bit in itertools.product(range(len(pool_s.lang_conv)), range(64)):
         mask = np.uint64(1 << bit)
-        speakers_s = np.flatnonzero(pool_s.lang_conv & mask)
-        speakers_r = np.flatnonzero(pool_r.lang_conv & mask)
+        speakers_s = np.flatnonzero(pool_s.lang_conv[word] & mask)
+        speakers_r = np.flatnonzero(pool_r.lang_conv[word] & mask)
         if not len(speakers_s) or not len(speakers_r):
             continue
         if len(speakers_s) * len(speakers_r) > budget:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import scoring
-from .model import Pool, Weights
+from .model import Pool, Weights, common
 
 Progress = Callable[[float, str], None]
 NO_PARTNER = -1
@@ -101,8 +101,10 @@ def spatial_blocks(
         return []
     if not compatible or in_order:
         return _blocks(a, b, subset, block_size, max_cols, in_order, compatible, {})
-    masks, kind = np.unique(a.lang_conv[subset], return_inverse=True)
-    share = np.array([np.count_nonzero(b.lang_conv & m) for m in masks]) / len(b)
+    masks, kind = np.unique(a.lang_conv[:, subset], axis=1, return_inverse=True)
+    kind = kind.reshape(-1)
+    share = np.array([np.count_nonzero(common(b.lang_conv, masks[:, [k]]))
+                      for k in range(masks.shape[1])]) / len(b)  # fmt: skip
     kind = np.where(share[kind] > COMMON_LANGUAGES, -1, kind)
     order = np.argsort(kind, kind="stable")
     cuts = np.flatnonzero(np.diff(kind[order])) + 1
@@ -147,10 +149,10 @@ def _compatible(a: Pool, b: Pool, rows: np.ndarray, cols: np.ndarray) -> np.ndar
     """The people of `cols` who share a language with some row, accept the gender of
     some row, and have a gender some row accepts: each tested against the union over
     the rows, a necessary condition of feasibility with at least one of them."""
-    languages = np.bitwise_or.reduce(a.lang_conv[rows])
+    languages = np.bitwise_or.reduce(a.lang_conv[:, rows], axis=1, keepdims=True)
     genders = np.bitwise_or.reduce(a.gender[rows])
     accepted = np.bitwise_or.reduce(a.accepts[rows])
-    keep = (b.lang_conv[cols] & languages) != 0
+    keep = common(b.lang_conv[:, cols], languages)
     keep &= (b.accepts[cols] & genders) != 0
     keep &= (b.gender[cols] & accepted) != 0
     return cols[keep]

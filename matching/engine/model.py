@@ -111,27 +111,57 @@ class Result:
 
 @dataclass
 class Codebook:
-    """Bit positions shared by both sides for languages and interests."""
+    """Bit positions shared by both sides for languages and interests: every code seen,
+    however many (masks take as many 64-bit words as they need)."""
 
     languages: dict[str, int]
     interests: dict[str, int]
 
     @classmethod
     def from_people(cls, people: Sequence[Person]) -> Codebook:
-        languages = _bit_positions(LANGUAGE_CODES, (c for p in people for c in p.languages))
-        interests = _bit_positions(INTEREST_CODES, (c for p in people for c in p.interests))
-        return cls(languages, interests)
+        languages = {c for p in people for c, level in p.languages.items() if level != "basic"}
+        interests = {c for p in people for c in p.interests}
+        return cls(_bit_positions(LANGUAGE_CODES, languages),
+                   _bit_positions(INTEREST_CODES, interests))  # fmt: skip
+
+    @property
+    def language_words(self) -> int:
+        return max(1, -(-len(self.languages) // 64))
+
+    @property
+    def interest_words(self) -> int:
+        return max(1, -(-len(self.interests) // 64))
 
 
-def _bit_positions(known: Sequence[str], seen) -> dict[str, int]:
-    codes = list(known) + sorted(set(seen) - set(known))
-    positions = {code: i for i, code in enumerate(codes)}
-    if len(positions) > 64:  # masks are uint64; the real vocabularies are far smaller
-        used = sorted(set(seen))
-        if len(used) > 64:
-            raise ValueError(f"more than 64 distinct codes: {', '.join(used[:70])}")
-        positions = {code: i for i, code in enumerate(used)}
-    return positions
+def _bit_positions(known: Sequence[str], seen: set[str]) -> dict[str, int]:
+    """Codes seen, the vocabulary's first in its order (the common ones share word 0)."""
+    codes = [code for code in known if code in seen] + sorted(seen.difference(known))
+    return {code: i for i, code in enumerate(codes)}
+
+
+def words(values: Sequence[int], n_words: int) -> np.ndarray:
+    """Python int masks as a (n_words, len(values)) uint64 array, low word first."""
+    if n_words == 1:
+        return np.array(values, dtype=np.uint64).reshape(1, -1)
+    low = (1 << 64) - 1
+    return np.array([[(v >> (64 * w)) & low for v in values] for w in range(n_words)],
+                    dtype=np.uint64).reshape(n_words, -1)  # fmt: skip
+
+
+def common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether two multi-word masks (word axis first, the rest broadcasting) share a bit."""
+    found = (a[0] & b[0]) != 0
+    for w in range(1, len(a)):
+        found |= (a[w] & b[w]) != 0
+    return found
+
+
+def common_count(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """How many bits two multi-word masks share (uint8)."""
+    found = np.bitwise_count(a[0] & b[0])
+    for w in range(1, len(a)):
+        found += np.bitwise_count(a[w] & b[w])
+    return found
 
 
 @dataclass
@@ -144,10 +174,11 @@ class Pool:
     z: np.ndarray
     reach_km: np.ndarray  # max_distance_km, float64
     reach_chord2: np.ndarray  # squared chord (unit sphere) of max_distance_km
-    lang_conv: np.ndarray  # uint64 masks of languages spoken at least at each level
+    # Masks of (words, n) uint64: languages spoken at least at each level, interests.
+    lang_conv: np.ndarray
     lang_fluent: np.ndarray
     lang_native: np.ndarray
-    interests: np.ndarray  # uint64
+    interests: np.ndarray
     slots: np.ndarray  # uint8
     gender: np.ndarray  # uint8 bit: 1 woman, 2 man, 4 other
     accepts: np.ndarray  # uint8 mask of accepted partner genders
@@ -162,7 +193,11 @@ class Pool:
         return np.column_stack((self.x, self.y, self.z))
 
     def take(self, index: np.ndarray) -> Pool:
-        arrays = {f.name: getattr(self, f.name)[index] for f in fields(self) if f.name != "ids"}
+        arrays = {}
+        for f in fields(self):
+            if f.name != "ids":
+                value = getattr(self, f.name)
+                arrays[f.name] = value[:, index] if f.name in MASKS else value[index]
         return Pool(ids=[], **arrays)
 
     def as_rows(self) -> Pool:
@@ -176,10 +211,16 @@ class Pool:
         arrays = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            arrays[f.name] = value if f.name == "ids" else value.reshape(shape)
+            if f.name == "ids":
+                arrays[f.name] = value
+            elif f.name in MASKS:
+                arrays[f.name] = value.reshape((len(value), *shape))
+            else:
+                arrays[f.name] = value.reshape(shape)
         return Pool(**arrays)
 
 
+MASKS = frozenset({"lang_conv", "lang_fluent", "lang_native", "interests"})
 GENDER_BITS = {code: 1 << i for i, code in enumerate(GENDER_CODES)}
 ALL_GENDERS = sum(GENDER_BITS.values())
 LEVEL_RANK = {code: i for i, code in enumerate(LEVEL_CODES)}
@@ -210,12 +251,11 @@ def build_pool(people: Sequence[Person], codebook: Codebook) -> Pool:
     # People read from a CSV share their list columns' objects: compute each once.
     by_languages: dict[int, tuple[int, int, int]] = {}
     by_interests: dict[frozenset[str], int] = {}
-    masks = np.array([_cached(by_languages, id(p.languages), _language_masks, p, codebook)
-                      for p in people], dtype=np.uint64)  # fmt: skip
-    masks = masks.reshape(n, 3).T
-    interests = np.fromiter(
-        (_cached(by_interests, p.interests, _mask, codebook.interests, p.interests)
-         for p in people), np.uint64, n)  # fmt: skip
+    languages = [_cached(by_languages, id(p.languages), _language_masks, p, codebook)
+                 for p in people]  # fmt: skip
+    masks = [words([m[k] for m in languages], codebook.language_words) for k in range(3)]
+    interests = words([_cached(by_interests, p.interests, _mask, codebook.interests,
+                               p.interests) for p in people], codebook.interest_words)  # fmt: skip
     slot_bits = {code: i for i, code in enumerate(SLOT_CODES)}
     slots = np.fromiter((_mask(slot_bits, p.availability) for p in people), np.uint8, n)
     gender = np.fromiter((GENDER_BITS[p.gender] for p in people), np.uint8, n)
@@ -233,9 +273,9 @@ def build_pool(people: Sequence[Person], codebook: Codebook) -> Pool:
         **dict(zip("xyz", unit_vectors(lat, lon).T.copy(), strict=True)),
         reach_km=reach,
         reach_chord2=km_to_chord2(reach),
-        lang_conv=masks[0].copy(),
-        lang_fluent=masks[1].copy(),
-        lang_native=masks[2].copy(),
+        lang_conv=masks[0],
+        lang_fluent=masks[1],
+        lang_native=masks[2],
         interests=interests,
         slots=slots,
         gender=gender,
@@ -256,6 +296,8 @@ def _language_masks(person: Person, codebook: Codebook) -> tuple[int, int, int]:
     """Masks of languages spoken at least conversationally, fluently, natively."""
     masks = [0, 0, 0]
     for code, level in person.languages.items():
+        if level == "basic":
+            continue
         bit = 1 << codebook.languages[code]
         for k in range(LEVEL_RANK[level]):  # basic sets nothing, native sets all three
             masks[k] |= bit

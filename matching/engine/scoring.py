@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .model import MISSING_BIRTH_YEAR, Pool, Weights, chord2_to_km
+from .model import MISSING_BIRTH_YEAR, Pool, Weights, chord2_to_km, common, common_count
 
 CRITERIA = ("distance", "interests", "availability", "language", "age", "waiting")
 INTERESTS_FOR_FULL_POINTS = 3
@@ -34,7 +34,7 @@ def within_reach(chord2: np.ndarray, limit2: np.ndarray) -> np.ndarray:
 
 
 def share_language(a: Pool, b: Pool) -> np.ndarray:
-    return (a.lang_conv & b.lang_conv) != 0
+    return common(a.lang_conv, b.lang_conv)
 
 
 def genders_accepted(a: Pool, b: Pool) -> np.ndarray:
@@ -69,15 +69,15 @@ def criterion_points(
     """Integer points per criterion; each is at most its weight."""
     distance = distance_points(chord2, np.minimum(a.reach_km, b.reach_km), weights.distance)
 
-    shared = np.minimum(np.bitwise_count(a.interests & b.interests), INTERESTS_FOR_FULL_POINTS)
+    shared = np.minimum(common_count(a.interests, b.interests), INTERESTS_FOR_FULL_POINTS)
     interests = _lookup(weights.interests, INTERESTS_FOR_FULL_POINTS)[shared]
 
     slots = np.minimum(np.bitwise_count(a.slots & b.slots), SLOTS_FOR_FULL_POINTS)
     availability = _lookup(weights.availability, SLOTS_FOR_FULL_POINTS)[slots]
 
     level = share_language(a, b).astype(np.uint8)
-    level += (a.lang_fluent & b.lang_fluent) != 0
-    level += (a.lang_native & b.lang_native) != 0
+    level += common(a.lang_fluent, b.lang_fluent)
+    level += common(a.lang_native, b.lang_native)
     language = _lookup(weights.language, 3)[level]
 
     # A missing year is far from every year, so it scores 0 even against another one.
