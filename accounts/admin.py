@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Consent, Person, ProfileView, SocialWorker, StaffNote, User
-from duos.admin_records import RecordAdmin
+from duos.lib.admin import RecordAdmin
 
 
 class EmailUserCreationForm(AdminUserCreationForm):

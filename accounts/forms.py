@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import geodata
 from accounts.models import ConsentKind, Person, Role, SocialWorker
-from duos.forms import CleanTextMixin
+from duos.lib.forms import CleanTextMixin
 from matching.engine import vocabulary
 
 ADULT_AGE = 18

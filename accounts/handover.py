@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import Person, User
-from duos.emails import absolute_url, send_templated_email
+from duos.lib.emails import absolute_url, send_templated_email
 
 INVITATION_DAYS = 14
 SALT = "accounts.handover"

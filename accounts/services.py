@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts import steps
 from accounts.models import CandidateState, Person
-from duos.emails import absolute_url, send_templated_email
+from duos.lib.emails import absolute_url, send_templated_email
 
 # A kind reminder 3 days, then 10 days, after sign-up, at most once each.
 COMPLETION_REMINDERS = (timedelta(days=3), timedelta(days=10))

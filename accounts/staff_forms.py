@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CandidateState, Role
-from duos.forms import CleanTextMixin
+from duos.lib.forms import CleanTextMixin
 
 ALL_STATES = "all"
 

@@ -9,6 +9,6 @@ class DuosConfig(AppConfig):
     def ready(self) -> None:
         from anymail.signals import tracking
 
-        from duos.bounces import record_bounce
+        from duos.ops.bounces import record_bounce
 
-        tracking.connect(record_bounce, dispatch_uid="duos.bounces.record_bounce")
+        tracking.connect(record_bounce, dispatch_uid="duos.ops.bounces.record_bounce")

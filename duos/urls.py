@@ -3,7 +3,21 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.views.signup import signup
-from duos import bounces, views
+from duos.activities import urls as activities
+from duos.dashboard import urls as dashboard
+from duos.followup import urls as followup
+from duos.lifecycle import urls as lifecycle
+from duos.ops import bounces, views
+from duos.reports import urls as reports
+
+# The duo's pages, one URL module per domain, in the `duos` namespace.
+DUO_PATTERNS = [
+    *lifecycle.urlpatterns,
+    *followup.urlpatterns,
+    *reports.urlpatterns,
+    *activities.urlpatterns,
+    *dashboard.urlpatterns,
+]
 
 # The admin's login goes through allauth (and its two-factor step): no second login page.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -17,7 +31,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("equipe/appariements/", include("matching.urls")),
-    path("", include("duos.answer_urls")),
+    path("", include((DUO_PATTERNS, "duos"))),
     path("admin/", admin.site.urls),
     # The email provider's tracking webhook (hard bounces), behind ANYMAIL_WEBHOOK_SECRET.
     path("anymail/", include((bounces.webhook_urls(), "anymail"))),

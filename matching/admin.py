@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from duos.admin_records import RecordAdmin
+from duos.lib.admin import RecordAdmin
 from matching.models import Exclusion, MatchRun, Proposal
 
 

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Person
-from duos.forms import CleanTextMixin
+from duos.lib.forms import CleanTextMixin
 from matching import engine
 from matching.engine.explain import CRITERION_LABELS
 from matching.models import MatchRun, Proposal

@@ -228,7 +228,7 @@ def proposal_approve(*, proposal_id: int, by) -> Duo | None:
     Raises duos.services.DuoConflict (nothing changed) when one of them is already in a
     waiting or active duo.
     """
-    from duos.services import duo_propose
+    from duos.lifecycle.services import duo_propose
 
     with transaction.atomic():
         proposal = (
@@ -249,7 +249,7 @@ def proposals_approve(*, proposal_ids: Iterable[int], by) -> list[tuple[Proposal
 
     Returns (proposal, outcome, message) with outcome "approved", "unchanged" or "conflict".
     """
-    from duos.services import DuoConflict
+    from duos.lifecycle.services import DuoConflict
 
     proposals = Proposal.objects.select_related("sponsor", "refugee").in_bulk(list(proposal_ids))
     outcomes = []
@@ -402,7 +402,7 @@ def manual_pair(*, run_id: int, sponsor_id: int, refugee_id: int, by) -> Proposa
     Raises ProposalRefused when one of them is in an open proposal of the run or out of the
     pool, and duos.services.DuoConflict (nothing stored) when one is in an open duo.
     """
-    from duos.services import duo_propose
+    from duos.lifecycle.services import duo_propose
 
     with transaction.atomic():
         run = MatchRun.objects.select_for_update().get(pk=run_id)

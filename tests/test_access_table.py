@@ -12,7 +12,11 @@ from django.utils import timezone
 
 from accounts.handover import invitation_token
 from accounts.models import CandidateState, Person, Role
-from duos.activities import activity_register_token
+from duos.activities.links import activity_register_token
+from duos.followup.checkins import checkin_token
+from duos.followup.survey import survey_token
+from duos.followup.timeline import MET
+from duos.lifecycle.links import answer_token
 from duos.models import (
     Answer,
     Duo,
@@ -23,10 +27,7 @@ from duos.models import (
     ReportCategory,
     Side,
 )
-from duos.reminders import MET, checkin_token
-from duos.reports import report_token
-from duos.services import answer_token
-from duos.survey import survey_token
+from duos.reports.links import report_token
 from matching import engine
 from matching.models import Proposal
 from matching.services import run_execute, run_start

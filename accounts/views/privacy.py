@@ -17,7 +17,7 @@ from accounts.access import get_own_person, get_referred_person
 from accounts.decorators import member_required
 from accounts.models import Person
 from accounts.roles import is_social_worker
-from duos.forms import CleanTextMixin
+from duos.lib.forms import CleanTextMixin
 
 
 class DeleteProfileForm(CleanTextMixin, forms.Form):

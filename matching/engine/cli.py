@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -69,6 +70,19 @@ def parse_weights(text: str | None) -> Weights:
         raise InputError(f"--weights: {error}") from None
 
 
+def check_output(path: Path | None, option: str) -> None:
+    """Refuse an output that could not be written, before any computing."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise InputError(f"{option} {path}: is a folder, not a file")
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError(f"{option} {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(f"{option} {path}: cannot be written (permission denied)")
+
+
 class ProgressBar:
     """A one-line bar on stderr, redrawn in place when stderr is a terminal."""
 
@@ -110,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
+        for option in ("out", "unmatched", "summary_json"):
+            check_output(getattr(args, option), f"--{option.replace('_', '-')}")
         weights = parse_weights(args.weights)
         sponsors = read_people(args.sponsors)
         refugees = read_people(args.refugees)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 from collections.abc import Iterator, Sequence
@@ -101,17 +102,22 @@ def _rows(path: Path, required: Sequence[str]) -> Iterator[_Row]:
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({error.strerror})") from None
     with handle:
-        reader = csv.reader(handle)
+        try:
+            text = handle.read()
+        except UnicodeDecodeError:
+            raise InputError(f"{path.name}: not UTF-8 text") from None
+    nul = text.find("\0")
+    if nul >= 0:  # csv would take it as a character of the field, invisible in messages
+        line = text.count("\n", 0, nul) + 1
+        raise InputError(f"{path.name}, line {line}: the line holds a NUL byte (a binary "
+                         "file, or a damaged export?)")  # fmt: skip
+    reader = csv.reader(io.StringIO(text, newline=""))
+    if True:
         try:
             header = next(reader, None)
             if header is None:
                 raise InputError(f"{path.name}: the file is empty (a header line is needed)")
-            columns = [name.strip().lower() for name in header]
-            missing = [name for name in required if name not in columns]
-            if missing:
-                names = ", ".join(f'"{name}"' for name in missing)
-                raise InputError(f"{path.name}, line 1: missing column {names}")
-            index = {name: i for i, name in enumerate(columns)}  # the last of a repeated name
+            index = _header_index(path, header, required)
             for fields in reader:
                 if not any(f.strip() for f in fields):
                     continue  # blank lines are harmless
@@ -120,6 +126,23 @@ def _rows(path: Path, required: Sequence[str]) -> Iterator[_Row]:
             raise InputError(f"{path.name}: not UTF-8 text") from None
         except csv.Error as error:
             raise InputError(f"{path.name}, line {reader.line_num}: {error}") from None
+
+
+def _header_index(path: Path, header: list[str], required: Sequence[str]) -> dict[str, int]:
+    columns = [name.strip().lower() for name in header]
+    missing = [name for name in required if name not in columns]
+    if missing and len(columns) == 1 and any(sep in columns[0] for sep in ";\t|"):
+        raise InputError(f"{path.name}, line 1: the separator must be a comma (this file "
+                         "seems to use another one)")  # fmt: skip
+    if missing:
+        names = ", ".join(f'"{name}"' for name in missing)
+        raise InputError(f"{path.name}, line 1: missing column {names}")
+    index: dict[str, int] = {}
+    for i, name in enumerate(columns):
+        if name in index and name:
+            raise InputError(f'{path.name}, line 1: column "{name}" appears twice')
+        index[name] = i
+    return index
 
 
 class _Memo:

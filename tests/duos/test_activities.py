@@ -19,7 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import CandidateState
-from duos import activities
+from duos.activities import links, reminders, services
+from duos.activities.tasks import send_activity_reminders
+from duos.followup.reminders import duos_send_reminders
+from duos.lib import ics
 from duos.models import (
     Activity,
     Answer,
@@ -31,8 +34,6 @@ from duos.models import (
     RegistrationState,
     Side,
 )
-from duos.reminders import duos_send_reminders
-from duos.tasks import send_activity_reminders
 from tests.factories import (
     ReferredRefugeeFactory,
     RefugeeFactory,
@@ -114,7 +115,7 @@ def staff_client(client):
 
 
 def register(activity, who):
-    return activities.registration_register(activity=activity, person=who)
+    return services.registration_register(activity=activity, person=who)
 
 
 # Places and the waiting list -------------------------------------------------------------------
@@ -127,7 +128,7 @@ def test_activities_register_gives_places_then_the_waiting_list():
     states = [register(activity, p).state for p in people]
 
     assert states == [REGISTERED, REGISTERED, WAITING]
-    assert activities.waiting_positions(activity) == {
+    assert services.waiting_positions(activity) == {
         Registration.objects.get(person=people[2]).pk: 1
     }
 
@@ -149,15 +150,15 @@ def test_activities_register_refused_outside_an_active_duo_or_when_closed(duo):
     activity = new_activity()
 
     for who in (not_in_duo, ended.sponsor):
-        with pytest.raises(activities.RegistrationRefused) as refused:
+        with pytest.raises(services.RegistrationRefused) as refused:
             register(activity, who)
         assert refused.value.code == "not_in_duo"
     cancelled = new_activity(cancelled_at=NOW)
-    with pytest.raises(activities.RegistrationRefused) as refused:
+    with pytest.raises(services.RegistrationRefused) as refused:
         register(cancelled, duo.sponsor)
     assert refused.value.code == "cancelled"
     started = new_activity(starts_at=NOW - timedelta(minutes=5))
-    with pytest.raises(activities.RegistrationRefused) as refused:
+    with pytest.raises(services.RegistrationRefused) as refused:
         register(started, duo.sponsor)
     assert refused.value.code == "started"
     assert not Registration.objects.exists()
@@ -172,7 +173,7 @@ def test_activities_cancel_gives_the_place_to_the_first_waiting_who_is_told(
         register(activity, who)
 
     with django_capture_on_commit_callbacks(execute=True):
-        promoted = activities.registration_cancel(activity=activity, person=first)
+        promoted = services.registration_cancel(activity=activity, person=first)
 
     assert promoted.person == second
     states = dict(Registration.objects.values_list("person", "state"))
@@ -191,13 +192,13 @@ def test_activities_cancel_from_the_waiting_list_promotes_nobody(
     register(activity, second)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert activities.registration_cancel(activity=activity, person=second) is None
+        assert services.registration_cancel(activity=activity, person=second) is None
 
     assert Registration.objects.get(person=first).state == REGISTERED
     assert Registration.objects.get(person=second).state == CANCELLED
     assert mail.outbox == []
-    with pytest.raises(activities.RegistrationRefused):
-        activities.registration_cancel(activity=activity, person=second)
+    with pytest.raises(services.RegistrationRefused):
+        services.registration_cancel(activity=activity, person=second)
 
 
 def test_activities_register_after_cancelling_goes_to_the_back_of_the_queue(clock):
@@ -205,7 +206,7 @@ def test_activities_register_after_cancelling_goes_to_the_back_of_the_queue(cloc
     holder, early, late = (active_duo().sponsor for _ in range(3))
     register(activity, holder)
     register(activity, early)
-    activities.registration_cancel(activity=activity, person=early)
+    services.registration_cancel(activity=activity, person=early)
     clock.shift(timedelta(minutes=1))
     register(activity, late)
     clock.shift(timedelta(minutes=1))
@@ -213,7 +214,7 @@ def test_activities_register_after_cancelling_goes_to_the_back_of_the_queue(cloc
     again = register(activity, early)
 
     assert again.state == WAITING
-    positions = activities.waiting_positions(activity)
+    positions = services.waiting_positions(activity)
     assert positions == {
         Registration.objects.get(person=late).pk: 1,
         again.pk: 2,
@@ -345,15 +346,15 @@ def test_activities_upcoming_activities_in_one_query_with_the_state(duo, django_
         register(other, active_duo().sponsor)
 
     with django_assert_num_queries(1):
-        found = activities.upcoming_activities(duo.sponsor, limit=10)
+        found = services.upcoming_activities(duo.sponsor, limit=10)
 
     assert [(a.pk, a.registration_state, a.places_left) for a in found] == [
         (mine.pk, REGISTERED, 1),
         (full.pk, WAITING, 0),
         (other.pk, None, 0),
     ]
-    assert len(activities.upcoming_activities(duo.sponsor)) == 3
-    assert len(activities.upcoming_activities(duo.sponsor, limit=1)) == 1
+    assert len(services.upcoming_activities(duo.sponsor)) == 3
+    assert len(services.upcoming_activities(duo.sponsor, limit=1)) == 1
 
 
 def test_activities_participant_list_queries_do_not_grow(client, django_assert_max_num_queries):
@@ -422,13 +423,13 @@ def test_activities_ics_is_a_valid_event_in_utc(client, duo):
 def test_activities_ics_fold_never_splits_a_character():
     line = "DESCRIPTION:" + "aé€😀" * 40
 
-    folded = activities.ics_fold(line)
+    folded = ics.ics_fold(line)
 
     parts = folded.split("\r\n ")
     assert "".join(parts) == line
     assert all(len(part.encode()) <= 75 for part in parts[:1])
     assert all(len(part.encode()) <= 74 for part in parts[1:])
-    assert activities.ics_escape("a\\b;c,d\r\ne") == "a\\\\b\\;c\\,d\\ne"
+    assert ics.ics_escape("a\\b;c,d\r\ne") == "a\\\\b\\;c\\,d\\ne"
 
 
 # Emailed registration links --------------------------------------------------------------------
@@ -437,7 +438,7 @@ def test_activities_ics_fold_never_splits_a_character():
 def test_activities_email_link_get_changes_nothing_post_registers(client, duo):
     activity = new_activity()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    url = activities.activity_register_url(activity, duo.refugee)
+    url = links.activity_register_url(activity, duo.refugee)
     path = url.removeprefix(settings.SITE_URL.rstrip("/"))
 
     shown = client.get(path)
@@ -456,7 +457,7 @@ def test_activities_email_link_get_changes_nothing_post_registers(client, duo):
 
 def test_activities_email_link_tampered_is_400(client, duo):
     activity = new_activity()
-    token = activities.activity_register_token(activity, duo.sponsor)
+    token = links.activity_register_token(activity, duo.sponsor)
 
     for bad in (token[:-3] + "xyz", "nonsense"):
         url = reverse("duos:activity_register_link", args=[bad])
@@ -468,11 +469,11 @@ def test_activities_email_link_tampered_is_400(client, duo):
 def test_activities_email_link_after_the_start_cancelled_or_too_old_is_410(client, clock, duo):
     soon = new_activity()
     cancelled = new_activity(cancelled_at=NOW)
-    late = new_activity(starts_at=NOW + activities.LINK_MAX_AGE + timedelta(days=10))
+    late = new_activity(starts_at=NOW + links.LINK_MAX_AGE + timedelta(days=10))
     urls = {
         name: reverse(
             "duos:activity_register_link",
-            args=[activities.activity_register_token(a, duo.sponsor)],
+            args=[links.activity_register_token(a, duo.sponsor)],
         )
         for name, a in (("soon", soon), ("cancelled", cancelled), ("late", late))
     }
@@ -480,7 +481,7 @@ def test_activities_email_link_after_the_start_cancelled_or_too_old_is_410(clien
     assert client.get(urls["cancelled"]).status_code == HTTPStatus.GONE
     clock.move_to(ACTIVITY_AT + timedelta(minutes=1))
     assert client.post(urls["soon"]).status_code == HTTPStatus.GONE
-    clock.move_to(NOW + activities.LINK_MAX_AGE + timedelta(days=1))
+    clock.move_to(NOW + links.LINK_MAX_AGE + timedelta(days=1))
     assert client.post(urls["late"]).status_code == HTTPStatus.GONE
     assert not Registration.objects.exists()
 
@@ -489,7 +490,7 @@ def test_activities_email_link_for_a_duo_that_ended_is_409(client, duo):
     activity = new_activity()
     url = reverse(
         "duos:activity_register_link",
-        args=[activities.activity_register_token(activity, duo.sponsor)],
+        args=[links.activity_register_token(activity, duo.sponsor)],
     )
     Duo.objects.filter(pk=duo.pk).update(state=DuoState.ENDED)
 
@@ -585,7 +586,7 @@ def test_activities_staff_cancel_tells_everyone_registered_or_waiting(
     active_duo(refugee=referred)
     for who in (holder, referred, waiting, gone):
         register(activity, who)
-    activities.registration_cancel(activity=activity, person=gone)
+    services.registration_cancel(activity=activity, person=gone)
     url = reverse("duos:staff_activity_cancel", args=[activity.pk])
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -750,7 +751,7 @@ def test_activities_attendance_queries_do_not_grow(staff, clock):
         rows = [register(activity, active_duo().sponsor) for _ in range(n)]
         clock.move_to(ACTIVITY_AT + timedelta(hours=4))
         with CaptureQueriesContext(connection) as queries:
-            written = activities.attendance_record(
+            written = services.attendance_record(
                 activity=activity, attended={r.pk: True for r in rows}, by=staff
             )
         clock.move_to(NOW)
@@ -777,16 +778,16 @@ def test_activities_reminder_is_sent_once_the_day_before(clock, duo):
     active_duo(refugee=referred)
     other = new_activity(capacity=5)
     register(other, referred)
-    activities.registration_cancel(activity=other, person=referred)
+    services.registration_cancel(activity=other, person=referred)
 
-    assert activities.activities_send_reminders() == 0  # five days before
+    assert reminders.activities_send_reminders() == 0  # five days before
     clock.move_to(ACTIVITY_AT - timedelta(hours=23))
     send_activity_reminders.delay()
-    second = activities.activities_send_reminders()
+    second = reminders.activities_send_reminders()
 
     assert second == 0
     assert [m.to for m in mail.outbox] == [[duo.sponsor.user.email]]
-    assert mail.outbox[0].extra_headers["Message-ID"] == activities.reminder_message_id(registered)
+    assert mail.outbox[0].extra_headers["Message-ID"] == reminders.reminder_message_id(registered)
     assert "tomorrow" in mail.outbox[0].subject
     registered.refresh_from_db()
     assert registered.reminder_sent_at == timezone.now()
@@ -800,10 +801,10 @@ def test_activities_reminder_left_claimed_by_a_dead_worker_is_retaken(clock, duo
         reminder_claimed_at=timezone.now() - timedelta(minutes=1)
     )
 
-    assert activities.activities_send_reminders() == 0  # a live claim: not ours
-    clock.shift(activities.REMINDER_CLAIM_STALE_AFTER)
-    assert activities.activities_send_reminders() == 1
-    assert activities.activities_send_reminders() == 0
+    assert reminders.activities_send_reminders() == 0  # a live claim: not ours
+    clock.shift(reminders.REMINDER_CLAIM_STALE_AFTER)
+    assert reminders.activities_send_reminders() == 1
+    assert reminders.activities_send_reminders() == 0
     assert len(mail.outbox) == 1
 
 
@@ -814,23 +815,23 @@ def test_activities_reminder_waits_for_the_mail_server(clock, settings, duo):
     clock.move_to(ACTIVITY_AT - timedelta(hours=20))
     settings.EMAIL_BACKEND = f"{__name__}.BrokenBackend"
 
-    assert activities.activities_send_reminders() == 0
+    assert reminders.activities_send_reminders() == 0
     assert not Registration.objects.exclude(reminder_claimed_at=None).exists()
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     clock.shift(timedelta(minutes=15))
-    assert activities.activities_send_reminders() == 2
-    assert activities.activities_send_reminders() == 0
+    assert reminders.activities_send_reminders() == 2
+    assert reminders.activities_send_reminders() == 0
 
 
 def test_activities_reminder_not_sent_for_a_cancelled_activity(clock, duo):
     activity = new_activity()
     register(activity, duo.sponsor)
-    activities.activity_cancel(activity=activity, by=StaffFactory())
+    services.activity_cancel(activity=activity, by=StaffFactory())
     mail.outbox.clear()
     clock.move_to(ACTIVITY_AT - timedelta(hours=20))
 
-    assert activities.activities_send_reminders() == 0
+    assert reminders.activities_send_reminders() == 0
 
 
 def test_activities_reminder_sweep_queries_grow_with_batches_only(clock):
@@ -840,7 +841,7 @@ def test_activities_reminder_sweep_queries_grow_with_batches_only(clock):
     clock.move_to(ACTIVITY_AT - timedelta(hours=20))
 
     with CaptureQueriesContext(connection) as queries:
-        assert activities.activities_send_reminders(batch_size=5) == 12
+        assert reminders.activities_send_reminders(batch_size=5) == 12
 
     # Three batches and a last empty claim, a constant number of queries each (savepoints
     # included), whatever the number of people in a batch.
@@ -866,5 +867,5 @@ def test_activities_monthly_reminder_lists_the_next_activities_with_links(clock)
     assert "Cancelled one" not in body
     link = re.search(r"https?://\S+/activites/inscription/\S+/", body).group(0)
     token = link.rstrip("/").rsplit("/", 1)[1]
-    read = activities.read_register_token(token)
+    read = links.read_register_token(token)
     assert (read.activity, read.person) == (soon, duos[0].sponsor)

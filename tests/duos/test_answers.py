@@ -13,14 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import CandidateState
-from duos.models import Answer, Duo, DuoState
-from duos.services import (
-    ANSWER_DAYS,
+from duos.lifecycle.links import answer_token
+from duos.lifecycle.services import (
     DECLINE_WAITING_BONUS,
-    answer_token,
     duo_propose,
     duos_expire_unanswered,
 )
+from duos.models import ANSWER_DAYS, Answer, Duo, DuoState
 from matching.models import Exclusion, ExclusionReason
 from tests.factories import RefugeeFactory, SponsorFactory
 

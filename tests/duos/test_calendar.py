@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from duos import calendar
-from duos.calendar import add_months, due_month, window
+from duos.lib.dates import add_months
+from duos.lifecycle import schedule
+from duos.lifecycle.schedule import due_month, window
 from duos.models import Duo, DuoState
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -94,7 +95,7 @@ def test_calendar_due_month_on_each_reminder_day_and_never_a_seventh():
         day += timedelta(days=1)
 
     assert due == {k: window(start, k).reminder_on for k in range(1, 7)}
-    assert max(due) == calendar.MONTHS
+    assert max(due) == schedule.MONTHS
 
 
 def test_calendar_due_month_until_the_close_only():
@@ -114,16 +115,16 @@ def test_calendar_start_date_is_local_and_shifted():
     late = datetime(2025, 2, 1, 0, 30, tzinfo=PARIS)
     duo = Duo(started_at=late)
 
-    assert calendar.month_window(duo, 1).starts_on == date(2025, 2, 1)
-    assert calendar.month_window(duo, 2).starts_on == date(2025, 3, 1)
+    assert schedule.month_window(duo, 1).starts_on == date(2025, 2, 1)
+    assert schedule.month_window(duo, 2).starts_on == date(2025, 3, 1)
 
     duo.shift_days = 10
-    assert calendar.month_window(duo, 1).starts_on == date(2025, 2, 11)
+    assert schedule.month_window(duo, 1).starts_on == date(2025, 2, 11)
 
 
 def test_calendar_month_window_needs_a_started_duo():
     with pytest.raises(ValueError, match="not started"):
-        calendar.month_window(Duo(), 1)
+        schedule.month_window(Duo(), 1)
 
 
 # Extensions, pauses, closing, and the helpers of the pages -----------------------------------
@@ -136,19 +137,19 @@ def started_duo(**fields) -> Duo:
 
 
 def test_calendar_duo_months_counts_the_added_months():
-    assert calendar.duo_months(Duo()) == 6
-    assert calendar.duo_months(Duo(extra_months=3)) == 9
+    assert schedule.duo_months(Duo()) == 6
+    assert schedule.duo_months(Duo(extra_months=3)) == 9
 
 
 def test_calendar_an_extended_duo_has_up_to_nine_months():
     duo = started_duo(extra_months=3)
 
-    assert calendar.month_window(duo, 9).starts_on == date(2025, 11, 10)
-    assert calendar.month_window(duo, 9).ends_on == date(2025, 12, 10)
+    assert schedule.month_window(duo, 9).starts_on == date(2025, 11, 10)
+    assert schedule.month_window(duo, 9).ends_on == date(2025, 12, 10)
     with pytest.raises(ValueError, match="not 10"):
-        calendar.month_window(duo, 10)
+        schedule.month_window(duo, 10)
     with pytest.raises(ValueError, match="not 7"):
-        calendar.month_window(started_duo(), 7)
+        schedule.month_window(started_duo(), 7)
 
 
 def test_calendar_due_month_runs_to_the_added_months():
@@ -163,13 +164,13 @@ def test_calendar_due_month_runs_to_the_added_months():
 def test_calendar_closing_is_due_when_the_last_month_ends_and_stays_due():
     start = date(2025, 3, 10)
 
-    assert calendar.closing_on(start) == window(start, 6).ends_on == date(2025, 9, 10)
-    assert not calendar.closing_due(start, date(2025, 9, 9))
-    assert calendar.closing_due(start, date(2025, 9, 10))
-    assert calendar.closing_due(start, date(2026, 1, 1))
+    assert schedule.closing_on(start) == window(start, 6).ends_on == date(2025, 9, 10)
+    assert not schedule.closing_due(start, date(2025, 9, 9))
+    assert schedule.closing_due(start, date(2025, 9, 10))
+    assert schedule.closing_due(start, date(2026, 1, 1))
     # Extended by two months: no closing at six months, at eight.
-    assert not calendar.closing_due(start, date(2025, 9, 10), 8)
-    assert calendar.closing_on(start, 8) == date(2025, 11, 10)
+    assert not schedule.closing_due(start, date(2025, 9, 10), 8)
+    assert schedule.closing_on(start, 8) == date(2025, 11, 10)
 
 
 @pytest.mark.parametrize(
@@ -178,56 +179,56 @@ def test_calendar_closing_is_due_when_the_last_month_ends_and_stays_due():
 def test_calendar_pause_days_are_rounded_up(hours, days):
     paused_at = START
 
-    assert calendar.pause_days(paused_at, paused_at + timedelta(hours=hours)) == days
+    assert schedule.pause_days(paused_at, paused_at + timedelta(hours=hours)) == days
 
 
 def test_calendar_a_resumed_pause_shifts_every_month_still_to_come():
     # Paused 31 days, then resumed: the shift is what resuming writes.
     duo = started_duo(shift_days=31)
 
-    assert calendar.month_window(duo, 1).starts_on == date(2025, 4, 10)
-    assert calendar.month_window(duo, 1).reminder_on == date(2025, 4, 30)
-    assert calendar.month_window(duo, 2).closes_on == date(2025, 6, 24)
-    assert [calendar.month_window(duo, k) for k in range(1, 7)] == [
+    assert schedule.month_window(duo, 1).starts_on == date(2025, 4, 10)
+    assert schedule.month_window(duo, 1).reminder_on == date(2025, 4, 30)
+    assert schedule.month_window(duo, 2).closes_on == date(2025, 6, 24)
+    assert [schedule.month_window(duo, k) for k in range(1, 7)] == [
         window(date(2025, 4, 10), k) for k in range(1, 7)
     ]
-    assert calendar.next_reminder_on(duo, date(2025, 8, 31)) == date(2025, 9, 30)
+    assert schedule.next_reminder_on(duo, date(2025, 8, 31)) == date(2025, 9, 30)
 
 
 def test_calendar_current_month_follows_the_start():
     duo = started_duo()
 
-    assert calendar.current_month(Duo(), date(2025, 3, 10)) is None
-    assert calendar.current_month(duo, date(2025, 3, 9)) is None
-    assert calendar.current_month(duo, date(2025, 3, 10)) == 1
-    assert calendar.current_month(duo, date(2025, 4, 9)) == 1
-    assert calendar.current_month(duo, date(2025, 4, 10)) == 2
-    assert calendar.current_month(duo, date(2025, 9, 9)) == 6
-    assert calendar.current_month(duo, date(2025, 9, 10)) is None
+    assert schedule.current_month(Duo(), date(2025, 3, 10)) is None
+    assert schedule.current_month(duo, date(2025, 3, 9)) is None
+    assert schedule.current_month(duo, date(2025, 3, 10)) == 1
+    assert schedule.current_month(duo, date(2025, 4, 9)) == 1
+    assert schedule.current_month(duo, date(2025, 4, 10)) == 2
+    assert schedule.current_month(duo, date(2025, 9, 9)) == 6
+    assert schedule.current_month(duo, date(2025, 9, 10)) is None
     duo.extra_months = 1
-    assert calendar.current_month(duo, date(2025, 9, 10)) == 7
+    assert schedule.current_month(duo, date(2025, 9, 10)) == 7
 
 
 def test_calendar_current_month_stands_still_while_paused_or_once_ended():
     paused = started_duo(paused_at=datetime(2025, 5, 1, 12, 0, tzinfo=PARIS))
     ended = started_duo(state=DuoState.ENDED, ended_at=datetime(2025, 4, 20, tzinfo=PARIS))
 
-    assert calendar.current_month(paused, date(2025, 8, 1)) == 2
-    assert calendar.current_month(ended, date(2025, 8, 1)) == 2
+    assert schedule.current_month(paused, date(2025, 8, 1)) == 2
+    assert schedule.current_month(ended, date(2025, 8, 1)) == 2
 
 
 def test_calendar_next_reminder_is_the_next_day_21_then_the_closing():
     duo = started_duo()
 
-    assert calendar.next_reminder_on(duo, date(2025, 3, 10)) == date(2025, 3, 30)
-    assert calendar.next_reminder_on(duo, date(2025, 3, 30)) == date(2025, 3, 30)
-    assert calendar.next_reminder_on(duo, date(2025, 3, 31)) == date(2025, 4, 30)
+    assert schedule.next_reminder_on(duo, date(2025, 3, 10)) == date(2025, 3, 30)
+    assert schedule.next_reminder_on(duo, date(2025, 3, 30)) == date(2025, 3, 30)
+    assert schedule.next_reminder_on(duo, date(2025, 3, 31)) == date(2025, 4, 30)
     # After month 6's reminder, the closing email.
-    assert calendar.next_reminder_on(duo, date(2025, 8, 31)) == date(2025, 9, 10)
+    assert schedule.next_reminder_on(duo, date(2025, 8, 31)) == date(2025, 9, 10)
     duo.extra_months = 1
-    assert calendar.next_reminder_on(duo, date(2025, 8, 31)) == date(2025, 9, 30)
+    assert schedule.next_reminder_on(duo, date(2025, 8, 31)) == date(2025, 9, 30)
     duo.shift_days = 10
-    assert calendar.next_reminder_on(duo, date(2025, 3, 31)) == date(2025, 4, 9)
+    assert schedule.next_reminder_on(duo, date(2025, 3, 31)) == date(2025, 4, 9)
 
 
 @pytest.mark.parametrize(
@@ -245,12 +246,12 @@ def test_calendar_no_next_reminder_unless_running(fields):
     for name, value in fields.items():
         setattr(duo, name, value)
 
-    assert calendar.next_reminder_on(duo, date(2025, 3, 20)) is None
+    assert schedule.next_reminder_on(duo, date(2025, 3, 20)) is None
 
 
 def test_calendar_a_paused_duos_clock_stops_at_the_pause():
     paused_at = datetime(2025, 5, 1, 12, 0, tzinfo=PARIS)
     later = paused_at + timedelta(days=40)
 
-    assert calendar.duo_clock(started_duo(), later) == later
-    assert calendar.duo_clock(started_duo(paused_at=paused_at), later) == paused_at
+    assert schedule.duo_clock(started_duo(), later) == later
+    assert schedule.duo_clock(started_duo(paused_at=paused_at), later) == paused_at

@@ -16,7 +16,7 @@ from django.conf import settings
 
 from duos.celery import app
 from duos.models import Heartbeat
-from duos.tasks import heartbeat
+from duos.ops.tasks import heartbeat
 
 ROOT = Path(__file__).resolve().parents[2]
 

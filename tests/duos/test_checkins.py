@@ -11,9 +11,11 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from duos import calendar
+from duos.followup.checkins import checkin_token
+from duos.followup.reminders import duos_send_reminders
+from duos.followup.timeline import MET
+from duos.lifecycle import schedule
 from duos.models import Activity, CheckIn, DuoState, Reminder
-from duos.reminders import MET, checkin_token, duos_send_reminders
 from tests.duos.test_reminders import REMINDER_DAY, START, active_duo
 
 pytestmark = pytest.mark.django_db
@@ -185,7 +187,7 @@ def test_checkin_tampered_link_is_400(client, at_reminder_day):
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert b"The link is incomplete or was changed" in response.content
     # A token signed for another purpose does not work either.
-    from duos.services import answer_token
+    from duos.lifecycle.links import answer_token
 
     other = answer_token(duo, "sponsor", "accepted")
     assert client.post(f"/duo/suivi/{other}/").status_code == HTTPStatus.BAD_REQUEST
@@ -204,7 +206,7 @@ def test_checkin_link_expires_when_the_month_closes(client, at_reminder_day):
     duo = active_duo()
     links = _links(duo)
     client.post(links["met"])
-    closes_at = calendar.month_window(duo, 1).closes_at()
+    closes_at = schedule.month_window(duo, 1).closes_at()
 
     at_reminder_day.move_to(closes_at - timedelta(seconds=1))
     assert client.post(links["not_yet"]).status_code == HTTPStatus.OK

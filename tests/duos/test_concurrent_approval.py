@@ -12,8 +12,8 @@ from kombu import pools
 
 from accounts.models import CandidateState
 from duos.celery import app
+from duos.lifecycle.services import DuoConflict, duo_propose
 from duos.models import Duo
-from duos.services import DuoConflict, duo_propose
 from tests.factories import RefugeeFactory, SponsorFactory, StaffFactory
 
 

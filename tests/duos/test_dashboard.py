@@ -16,7 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import CandidateState
-from duos.dashboard import CHECKIN_COLUMNS, DUO_COLUMNS, Series, bar_chart, csv_cell
+from duos.dashboard.exports import CHECKIN_COLUMNS, DUO_COLUMNS
+from duos.lib.charts import Series, bar_chart
+from duos.lib.csv import csv_cell
 from duos.models import (
     Activity,
     Answer,

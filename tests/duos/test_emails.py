@@ -4,7 +4,7 @@ import pytest
 from django.core import signing
 from django.urls import reverse, set_script_prefix
 
-from duos.emails import absolute_url, token_url
+from duos.lib.emails import absolute_url, token_url
 
 
 @pytest.mark.parametrize("name", ["duos:checkin", "duos:answer", "duos:report_link"])

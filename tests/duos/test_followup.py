@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from duos import followup
+from duos.followup import timeline
 from duos.models import (
     Activity,
     CheckIn,
@@ -73,16 +73,16 @@ def report(duo: Duo, *, urgent: bool = False, status: str = ReportStatus.OPEN) -
     )
 
 
-def row_of(duo: Duo, today: date = TODAY) -> followup.DuoFollowup:
-    (row,) = followup.followup_rows(Duo.objects.filter(pk=duo.pk), today=today)
+def row_of(duo: Duo, today: date = TODAY) -> timeline.DuoFollowup:
+    (row,) = timeline.followup_rows(Duo.objects.filter(pk=duo.pk), today=today)
     return row
 
 
-def statuses(row: followup.DuoFollowup) -> list[str]:
+def statuses(row: timeline.DuoFollowup) -> list[str]:
     return [cell.status for cell in row.months]
 
 
-def codes(row: followup.DuoFollowup) -> dict[str, int]:
+def codes(row: timeline.DuoFollowup) -> dict[str, int]:
     return {signal.code: signal.points for signal in row.signals}
 
 
@@ -98,12 +98,12 @@ def test_followup_timeline_says_met_not_yet_no_answer_or_to_come():
     row = row_of(duo)
 
     assert statuses(row) == [
-        followup.MET,
-        followup.NOT_YET,
-        followup.NO_ANSWER,
-        followup.NO_ANSWER,
-        followup.FUTURE,
-        followup.FUTURE,
+        timeline.MET,
+        timeline.NOT_YET,
+        timeline.NO_ANSWER,
+        timeline.NO_ANSWER,
+        timeline.FUTURE,
+        timeline.FUTURE,
     ]
     assert [cell.closed for cell in row.months] == [True, True, True, False, False, False]
     assert [cell.open for cell in row.months] == [False, False, False, True, False, False]
@@ -115,9 +115,9 @@ def test_followup_timeline_before_the_reminder_is_to_come():
 
     row = row_of(duo, today=date(2026, 1, 20))  # the first reminder goes on Jan 21
 
-    assert statuses(row) == [followup.FUTURE] * 6
+    assert statuses(row) == [timeline.FUTURE] * 6
     assert row.current_month == 1
-    assert row_of(duo, today=date(2026, 1, 21)).months[0].status == followup.NO_ANSWER
+    assert row_of(duo, today=date(2026, 1, 21)).months[0].status == timeline.NO_ANSWER
 
 
 def test_followup_timeline_of_a_paused_duo_stops_on_the_day_of_the_pause():
@@ -126,7 +126,7 @@ def test_followup_timeline_of_a_paused_duo_stops_on_the_day_of_the_pause():
     row = row_of(duo)
 
     # On Feb 10, month 1's reminder had gone out and it was still open; month 2 was to come.
-    assert statuses(row)[:2] == [followup.NO_ANSWER, followup.FUTURE]
+    assert statuses(row)[:2] == [timeline.NO_ANSWER, timeline.FUTURE]
     assert row.months[0].open
     assert row.current_month == 2
 
@@ -137,7 +137,7 @@ def test_followup_timeline_of_an_extended_duo_has_its_added_months():
     row = row_of(duo)
 
     assert [cell.month for cell in row.months] == [1, 2, 3, 4, 5, 6, 7, 8]
-    assert statuses(row)[-1] == followup.FUTURE
+    assert statuses(row)[-1] == timeline.FUTURE
 
 
 def test_followup_timeline_of_a_duo_ended_early_marks_the_rest_not_held():
@@ -146,7 +146,7 @@ def test_followup_timeline_of_a_duo_ended_early_marks_the_rest_not_held():
 
     row = row_of(duo)
 
-    assert statuses(row) == [followup.MET] + [followup.NOT_HELD] * 5
+    assert statuses(row) == [timeline.MET] + [timeline.NOT_HELD] * 5
     assert row.current_month is None
 
 
@@ -160,7 +160,7 @@ def test_followup_lists_active_duos_only_paused_and_suspended_included():
         sponsor=SponsorFactory(), refugee=RefugeeFactory(), expires_at=aware(START)
     )  # waiting for answers
 
-    assert set(followup.followed_duos()) == {running, paused, suspended}
+    assert set(timeline.followed_duos()) == {running, paused, suspended}
 
 
 # The queue: each signal
@@ -174,7 +174,7 @@ def test_followup_queue_two_months_in_a_row_without_a_meeting():
 
     row = row_of(duo)
 
-    assert codes(row) == {"no_meeting": 2 * followup.STREAK_POINTS}
+    assert codes(row) == {"no_meeting": 2 * timeline.STREAK_POINTS}
     assert row.signals[0].text == "No meeting reported for 2 months in a row (months 2 to 3)."
 
 
@@ -194,8 +194,8 @@ def test_followup_queue_a_meeting_ends_the_streak_and_an_open_month_waits():
     # Once month 4 closed without an answer, waiting has two months without a meeting.
     later = row_of(waiting, today=date(2026, 5, 15))
     assert codes(later) == {
-        "no_meeting": 2 * followup.STREAK_POINTS,
-        "unanswered": followup.UNANSWERED_POINTS,
+        "no_meeting": 2 * timeline.STREAK_POINTS,
+        "unanswered": timeline.UNANSWERED_POINTS,
     }
 
 
@@ -206,7 +206,7 @@ def test_followup_queue_closed_months_with_no_answer_from_either_side():
     row = row_of(duo)
 
     # Months 1 and 3 closed unanswered; month 4 is still open.
-    assert codes(row) == {"unanswered": 2 * followup.UNANSWERED_POINTS}
+    assert codes(row) == {"unanswered": 2 * timeline.UNANSWERED_POINTS}
     assert row.signals[0].text == "2 months closed with no answer from either side (months 1, 3)."
 
 
@@ -222,9 +222,9 @@ def test_followup_queue_a_low_midway_answer():
         answer(duo, 1, met=True)
         answer(duo, 2, met=True)
 
-    assert codes(row_of(low)) == {"low_midway": followup.LOW_MOOD_POINTS}
+    assert codes(row_of(low)) == {"low_midway": timeline.LOW_MOOD_POINTS}
     assert row_of(low).signals[0].text == "Low mid-way answer: the refugee said it goes 2 out of 5."
-    assert codes(row_of(lowest)) == {"low_midway": followup.LOWEST_MOOD_POINTS}
+    assert codes(row_of(lowest)) == {"low_midway": timeline.LOWEST_MOOD_POINTS}
     assert "the sponsor said it goes 1 out of 5" in row_of(lowest).signals[0].text
     assert row_of(fine).signals == []
 
@@ -239,10 +239,10 @@ def test_followup_queue_open_reports_urgent_weighs_more():
     closed = active_duo(start=date(2026, 4, 1))
     report(closed, urgent=True, status=ReportStatus.CLOSED)
 
-    assert codes(row_of(plain)) == {"open_report": followup.REPORT_POINTS}
+    assert codes(row_of(plain)) == {"open_report": timeline.REPORT_POINTS}
     assert row_of(plain).signals[0].text == "1 report is open."
     assert codes(row_of(urgent)) == {
-        "open_report": followup.URGENT_REPORT_POINTS + followup.REPORT_POINTS
+        "open_report": timeline.URGENT_REPORT_POINTS + timeline.REPORT_POINTS
     }
     assert row_of(urgent).signals[0].text == "1 urgent report is open. And 1 other report."
     assert row_of(closed).signals == []
@@ -265,7 +265,7 @@ def test_followup_queue_ranks_by_combined_score_then_by_start():
     for month in (1, 2, 3):
         answer(calm, month, met=True)
 
-    queue = followup.call_queue(followup.followup_rows(followup.followed_duos(), today=TODAY))
+    queue = timeline.call_queue(timeline.followup_rows(timeline.followed_duos(), today=TODAY))
 
     assert [row.duo for row in queue] == [silent, two_signals, urgent]
     assert [row.score for row in queue] == [15, 10, 10]
@@ -284,8 +284,8 @@ def test_followup_rows_read_a_fixed_number_of_queries(count, django_assert_num_q
         report(duo)
 
     with django_assert_num_queries(3):  # the duos, their check-ins, their open reports
-        rows = followup.followup_rows(followup.followed_duos(), today=TODAY)
-        queue = followup.call_queue(rows)
+        rows = timeline.followup_rows(timeline.followed_duos(), today=TODAY)
+        queue = timeline.call_queue(rows)
         [row.unreachable for row in rows]
 
     assert len(queue) == count
@@ -588,7 +588,7 @@ def test_duo_end_with_a_reason_ends_it_and_tells_the_other_person(
     assert duo.state == DuoState.ENDED
     assert duo.end_reason == "Le parrain déménage à Lyon."
     assert duo.ended_by == staff
-    assert duo not in followup.followed_duos()
+    assert duo not in timeline.followed_duos()
     # The sponsor asked: the refugee is told, and the reason stays with the team.
     assert [message.to for message in mailoutbox] == [[duo.refugee.user.email]]
     assert "Lyon" not in mailoutbox[0].body

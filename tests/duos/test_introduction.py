@@ -7,8 +7,9 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import CandidateState
-from duos.models import Answer, Duo, DuoState
-from duos.services import ANSWER_DAYS, DuoConflict, duo_answer, duo_propose, duo_send_email
+from duos.lifecycle.emails import duo_send_email
+from duos.lifecycle.services import DuoConflict, duo_answer, duo_propose
+from duos.models import ANSWER_DAYS, Answer, Duo, DuoState
 from matching.models import MatchRun, Proposal, ProposalState
 from tests.factories import ReferredRefugeeFactory, RefugeeFactory, SponsorFactory
 
@@ -149,14 +150,14 @@ def test_send_duo_email_is_retried_while_the_mail_server_is_down(
 ):
     from celery.exceptions import Retry
 
-    from duos.tasks import send_duo_email
+    from duos.lifecycle.tasks import send_duo_email
 
     duo = duo_propose(sponsor=sponsor, refugee=refugee, by=staff)
 
     def refused(**kwargs):
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr("duos.services.send_templated_email", refused)
+    monkeypatch.setattr("duos.lifecycle.emails.send_templated_email", refused)
 
     # Eager tasks raise Retry where a worker would schedule the next attempt.
     with pytest.raises(Retry):

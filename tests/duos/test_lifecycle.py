@@ -12,12 +12,18 @@ from django.utils import timezone, translation
 from kombu import pools
 
 from accounts.models import CandidateState
-from duos import calendar
 from duos.celery import app
-from duos.lifecycle import LifecycleError, duo_end_early, duo_extend, duo_pause, duo_resume
+from duos.followup.reminders import duos_send_reminders
+from duos.lifecycle import schedule
+from duos.lifecycle.services import DECLINE_WAITING_BONUS
+from duos.lifecycle.team_actions import (
+    LifecycleError,
+    duo_end_early,
+    duo_extend,
+    duo_pause,
+    duo_resume,
+)
 from duos.models import DuoState, Reminder
-from duos.reminders import duos_send_reminders
-from duos.services import DECLINE_WAITING_BONUS
 from matching.models import Exclusion, ExclusionReason
 from tests.duos.test_reminders import REMINDER_DAY, START, active_duo
 from tests.factories import StaffFactory
@@ -70,9 +76,9 @@ def test_lifecycle_pause_then_resume_shifts_the_calendar_by_the_days_paused(
     assert duo.paused_at is None
     assert duo.shift_days == 31
     # Day 1 moves 31 days later; the months follow it, whole calendar months each.
-    shifted_start = calendar.start_date(duo.started_at) + timedelta(days=31)
-    assert calendar.month_window(duo, 1).starts_on == shifted_start
-    assert calendar.month_window(duo, 2) == calendar.window(shifted_start, 2)
+    shifted_start = schedule.start_date(duo.started_at) + timedelta(days=31)
+    assert schedule.month_window(duo, 1).starts_on == shifted_start
+    assert schedule.month_window(duo, 2) == schedule.window(shifted_start, 2)
     assert duo.state == DuoState.ACTIVE
 
 
@@ -89,7 +95,7 @@ def test_lifecycle_pauses_add_up(staff_member, at_reminder_day):
 
 def test_lifecycle_no_reminder_while_paused_then_the_shifted_calendar(staff_member):
     duo = active_duo()
-    month_2 = calendar.month_window(duo, 2)
+    month_2 = schedule.month_window(duo, 2)
     with time_machine.travel(REMINDER_DAY, tick=False) as traveller:
         assert duos_send_reminders() == 2  # month 1's
         traveller.move_to(month_2.reminder_at() - timedelta(days=5))
@@ -101,9 +107,9 @@ def test_lifecycle_no_reminder_while_paused_then_the_shifted_calendar(staff_memb
         duo_resume(duo, by=staff_member)
         assert duo.shift_days == 40
         # Month 2's day 21 moved with the start, 40 days later: 5 days ahead again.
-        shifted = calendar.month_window(duo, 2)
-        start = calendar.start_date(duo.started_at)
-        assert shifted == calendar.window(start + timedelta(days=40), 2)
+        shifted = schedule.month_window(duo, 2)
+        start = schedule.start_date(duo.started_at)
+        assert shifted == schedule.window(start + timedelta(days=40), 2)
         assert (shifted.reminder_on - timezone.localdate()).days in (4, 5, 6)
         assert duos_send_reminders() == 0
         traveller.move_to(shifted.reminder_at())
@@ -150,7 +156,7 @@ def test_lifecycle_extend_adds_months_up_to_three(staff_member, english):
 
     duo_extend(duo, months=2, by=staff_member)
     assert duo.extra_months == 2
-    assert calendar.duo_months(duo) == 8
+    assert schedule.duo_months(duo) == 8
 
     with pytest.raises(LifecycleError, match="1 more month only"):
         duo_extend(duo, months=2, by=staff_member)
@@ -180,7 +186,7 @@ def test_lifecycle_extend_refuses_an_ended_duo(staff_member, english):
 def test_lifecycle_an_extended_duo_gets_months_7_to_9_then_closes(staff_member):
     duo = active_duo()
     duo_extend(duo, months=3, by=staff_member)
-    start = calendar.start_date(duo.started_at)
+    start = schedule.start_date(duo.started_at)
     with time_machine.travel(START, tick=False) as traveller:
         for _day in range(330):
             traveller.shift(timedelta(days=1))
@@ -189,7 +195,7 @@ def test_lifecycle_an_extended_duo_gets_months_7_to_9_then_closes(staff_member):
     rows = sorted(Reminder.objects.filter(side="sponsor").values_list("month", "kind"))
     assert rows == [(m, "monthly") for m in range(1, 10)] + [(10, "closing")]
     closing = Reminder.objects.get(side="sponsor", kind="closing")
-    assert timezone.localdate(closing.sent_at) == calendar.closing_on(start, 9)
+    assert timezone.localdate(closing.sent_at) == schedule.closing_on(start, 9)
 
 
 # Ending early --------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import Person, User
-from duos import calendar
+from duos.lifecycle import schedule
 from duos.models import (
     CheckIn,
     Duo,
@@ -187,12 +187,12 @@ def test_demo_data_holds_duos_at_every_month_and_what_the_team_follows():
     for duo in Duo.objects.filter(state="active"):
         months |= {
             month
-            for month in range(1, calendar.MONTHS + 1)
-            if calendar.month_window(duo, month).starts_on
+            for month in range(1, schedule.MONTHS + 1)
+            if schedule.month_window(duo, month).starts_on
             <= today
-            < calendar.month_window(duo, month).ends_on
+            < schedule.month_window(duo, month).ends_on
         }
-    assert months == set(range(1, calendar.MONTHS + 1))
+    assert months == set(range(1, schedule.MONTHS + 1))
     completed = Duo.objects.filter(state="completed")
     assert completed.count() == 2
     assert SurveyAnswer.objects.filter(duo__in=completed).count() == 4

@@ -15,19 +15,18 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import CandidateState
-from duos import calendar, survey
-from duos.models import Answer, Duo, DuoState, Reminder, ReminderKind
-from duos.reminders import (
+from duos.followup import survey
+from duos.followup.checkins import InvalidCheckInLink, checkin_token, read_checkin_token
+from duos.followup.reminders import (
     CLAIM_STALE_AFTER,
-    MET,
     RETRY_BACKOFF,
-    InvalidCheckInLink,
-    checkin_token,
     duos_send_reminders,
-    read_checkin_token,
     reminders_create_due,
 )
-from duos.tasks import send_due_reminders
+from duos.followup.tasks import send_due_reminders
+from duos.followup.timeline import MET
+from duos.lifecycle import schedule
+from duos.models import Answer, Duo, DuoState, Reminder, ReminderKind
 from tests.factories import RefugeeFactory, SponsorFactory
 
 pytestmark = pytest.mark.django_db
@@ -117,15 +116,15 @@ def test_reminders_six_months_one_a_month_then_the_closing_email_not_a_seventh()
             sent += [(timezone.localdate(), m) for m in mail.outbox]
             mail.outbox.clear()
 
-    start = calendar.start_date(duo.started_at)
+    start = schedule.start_date(duo.started_at)
     by_side = {}
     for day, message in sent:
         by_side.setdefault(message.to[0], []).append(day)
     assert set(by_side) == {duo.sponsor.user.email, duo.refugee.user.email}
     for days in by_side.values():
         # Six reminders, then the closing email (with the survey) when month 6 ends.
-        assert days == [calendar.window(start, k).reminder_on for k in range(1, 7)] + [
-            calendar.window(start, 6).ends_on
+        assert days == [schedule.window(start, k).reminder_on for k in range(1, 7)] + [
+            schedule.window(start, 6).ends_on
         ]
     rows = Reminder.objects.values_list("month", "kind")
     assert sorted(rows) == [(month, "monthly") for month in range(1, 7) for _side in (1, 2)] + [
@@ -284,7 +283,7 @@ def test_reminders_backoff_is_capped_and_stops_when_the_month_closes(at_reminder
     assert row.attempts == len(RETRY_BACKOFF) + 3
     assert row.next_attempt_at == timezone.now() + RETRY_BACKOFF[-1]
 
-    closes_at = calendar.month_window(Duo.objects.get(), 1).closes_at()
+    closes_at = schedule.month_window(Duo.objects.get(), 1).closes_at()
     at_reminder_day.move_to(closes_at)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert duos_send_reminders() == 0
@@ -329,8 +328,8 @@ def test_reminders_sweep_queries_grow_with_the_batches_only(at_reminder_day):
 
 def _closing_day(duo) -> datetime:
     """Midnight of the day after the duo's last month."""
-    start = calendar.start_date(duo.started_at, duo.shift_days)
-    day = calendar.closing_on(start, calendar.duo_months(duo))
+    start = schedule.start_date(duo.started_at, duo.shift_days)
+    day = schedule.closing_on(start, schedule.duo_months(duo))
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
@@ -374,7 +373,7 @@ def test_reminders_a_held_row_whose_month_closed_meanwhile_is_skipped(at_reminde
     duos_send_reminders()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     Duo.objects.filter(pk=duo.pk).update(suspended_at=timezone.now())
-    at_reminder_day.move_to(calendar.month_window(duo, 1).closes_at())
+    at_reminder_day.move_to(schedule.month_window(duo, 1).closes_at())
 
     Duo.objects.filter(pk=duo.pk).update(suspended_at=None)
     assert duos_send_reminders() == 0
@@ -389,9 +388,9 @@ def test_reminders_an_extended_duo_gets_month_7_then_closes_after_it():
     duo.save()
     duo.sponsor.user.language = "en"
     duo.sponsor.user.save()
-    month_7 = calendar.month_window(duo, 7)
+    month_7 = schedule.month_window(duo, 7)
 
-    with time_machine.travel(calendar.month_window(duo, 6).reminder_at(), tick=False) as t:
+    with time_machine.travel(schedule.month_window(duo, 6).reminder_at(), tick=False) as t:
         duos_send_reminders()
         t.move_to(_closing_day(Duo(started_at=duo.started_at)))  # six months' end
         duos_send_reminders()
@@ -413,7 +412,7 @@ def test_reminders_closing_completes_the_duo_and_sends_the_survey_once():
     duo = active_duo()
     duo.sponsor.user.language = "en"
     duo.sponsor.user.save()
-    with time_machine.travel(calendar.month_window(duo, 6).reminder_at(), tick=False) as t:
+    with time_machine.travel(schedule.month_window(duo, 6).reminder_at(), tick=False) as t:
         duos_send_reminders()
         t.move_to(_closing_day(duo) - timedelta(minutes=1))
         duos_send_reminders()
@@ -444,7 +443,7 @@ def test_reminders_closing_completes_the_duo_and_sends_the_survey_once():
 
 def test_reminders_the_last_months_checkins_stay_open_after_completion():
     duo = active_duo()
-    last = calendar.month_window(duo, 6)
+    last = schedule.month_window(duo, 6)
     with time_machine.travel(last.reminder_at(), tick=False) as t:
         duos_send_reminders()
         row = Reminder.objects.get(month=6, side="sponsor")
@@ -476,7 +475,7 @@ def test_reminders_a_duo_suspended_at_its_end_closes_once_it_runs_again():
 
 def test_reminders_closing_email_is_retried_then_given_up_with_the_survey(settings):
     duo = active_duo()
-    with time_machine.travel(calendar.month_window(duo, 6).reminder_at(), tick=False) as t:
+    with time_machine.travel(schedule.month_window(duo, 6).reminder_at(), tick=False) as t:
         duos_send_reminders()
         mail.outbox.clear()
         settings.EMAIL_BACKEND = "tests.duos.test_reminders.BrokenBackend"
@@ -495,7 +494,7 @@ def test_reminders_closing_email_is_retried_then_given_up_with_the_survey(settin
 
 def test_reminders_a_paused_duos_checkin_links_stay_open_during_the_pause():
     duo = active_duo()
-    first = calendar.month_window(duo, 1)
+    first = schedule.month_window(duo, 1)
     with time_machine.travel(first.reminder_at(), tick=False) as t:
         duos_send_reminders()
         row = Reminder.objects.get(month=1, side="sponsor")

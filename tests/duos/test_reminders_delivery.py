@@ -32,9 +32,9 @@ from celery import Celery
 from django.db import connection
 from django.utils import timezone
 
+from duos.followup.reminders import BATCH_SIZE
 from duos.management.commands.bench_reminders import DUE_AGE, create_active_duos
 from duos.models import Duo, DuoState, Heartbeat, Reminder
-from duos.reminders import BATCH_SIZE
 from tests.conftest import require_service
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck
 from hypothesis import strategies as st
 
 from accounts.models import CandidateState
+from duos.followup.reminders import duos_send_reminders
 from duos.models import (
     Answer,
     Duo,
@@ -33,18 +34,9 @@ from duos.models import (
     ReportStatus,
     Side,
 )
-from duos.reminders import duos_send_reminders
-from duos.reports import (
-    REPORT_LINK_DAYS,
-    ReportFilterForm,
-    ReportForm,
-    ReportUpdateForm,
-    duo_suspend,
-    duo_unsuspend,
-    report_create,
-    report_link_url,
-    report_token,
-)
+from duos.reports.forms import ReportFilterForm, ReportForm, ReportUpdateForm
+from duos.reports.links import report_link_url, report_token
+from duos.reports.services import REPORT_LINK_DAYS, duo_suspend, duo_unsuspend, report_create
 from tests.factories import (
     ReferredRefugeeFactory,
     RefugeeFactory,

@@ -12,10 +12,10 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from duos import calendar
+from duos.followup.reminders import duos_send_reminders
+from duos.followup.survey import SURVEY_DAYS, survey_token
+from duos.lifecycle import schedule
 from duos.models import DuoState, SurveyAnswer
-from duos.reminders import duos_send_reminders
-from duos.survey import SURVEY_DAYS, survey_token
 from tests.duos.test_reminders import active_duo
 
 pytestmark = pytest.mark.django_db
@@ -39,11 +39,11 @@ def closed_duo():
 def _close(duo) -> None:
     """Month 6's reminder on its day, then the closing email when month 6 ends (the outbox
     keeps the closing emails only)."""
-    last = calendar.month_window(duo, 6)
+    last = schedule.month_window(duo, 6)
     with time_machine.travel(last.reminder_at(), tick=False) as traveller:
         duos_send_reminders()
         mail.outbox.clear()
-        traveller.move_to(calendar.closing_on(calendar.start_date(duo.started_at)))
+        traveller.move_to(schedule.closing_on(schedule.start_date(duo.started_at)))
         duos_send_reminders()
 
 

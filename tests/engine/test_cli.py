@@ -15,6 +15,7 @@ from matching.engine.synthetic import synthetic_people
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = ",".join(REQUIRED_COLUMNS)
+NUL = "\0"
 GOOD_ROW = "a1,48.85,2.35,10,fr:native;en:fluent,cinema;cooking,weekend_day,woman,any,1980"
 
 
@@ -127,3 +128,40 @@ def test_cli_gives_no_age_points_when_both_birth_years_are_missing(tmp_path):
     assert main(["--sponsors", str(tmp_path / "S.csv"), "--refugees", str(tmp_path / "R.csv"),
                  "--out", str(out), "--quiet"]) == 0  # fmt: skip
     assert [p["score"] for p in read_csv(out)] == ["40"]
+
+
+@pytest.mark.parametrize(
+    ("option", "where", "message"),
+    [
+        ("--out", "missing/pairs.csv", "the folder"),
+        ("--out", ".", "is a folder"),
+        ("--unmatched", "missing/left.csv", "the folder"),
+        ("--summary-json", "missing/summary.json", "the folder"),
+    ],
+)
+def test_cli_checks_every_output_path_before_solving(tmp_path, option, where, message):
+    target = tmp_path / where
+    args = ["--out", str(tmp_path / "out.csv")] if option != "--out" else []
+    code, stderr = run_with(tmp_path, f"{HEADER}\n{GOOD_ROW}\n", *args, option, str(target))
+    assert code == 2
+    assert option in stderr and message in stderr
+    assert "Traceback" not in stderr
+    assert not (tmp_path / "out.csv").exists() or option == "--out"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (HEADER.replace(",", ";") + "\n" + GOOD_ROW.replace(",", ";") + "\n",
+         "sponsors.csv, line 1: the separator must be a comma"),
+        (f"{HEADER}\n{GOOD_ROW.replace('woman', 'woman' + NUL)}\n",
+         "sponsors.csv, line 2: the line holds a NUL byte"),
+        (f"{HEADER},gender\n{GOOD_ROW},man\n",
+         'sponsors.csv, line 1: column "gender" appears twice'),
+    ],
+)  # fmt: skip
+def test_cli_explains_a_wrong_separator_a_nul_byte_and_a_repeated_column(tmp_path, text, message):
+    code, stderr = run_with(tmp_path, text)
+    assert code == 2
+    assert message in stderr
+    assert "Traceback" not in stderr

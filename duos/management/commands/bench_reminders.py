@@ -19,8 +19,8 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from accounts.models import CandidateState, Person, Role, User
+from duos.followup.reminders import BATCH_SIZE, duos_send_reminders
 from duos.models import Answer, Duo, DuoState, Reminder
-from duos.reminders import BATCH_SIZE, duos_send_reminders
 
 # Day 25 of month 1: its reminder is due (day 21) and the month is still open.
 DUE_AGE = timedelta(days=25)

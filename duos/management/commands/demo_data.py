@@ -22,7 +22,7 @@ from accounts.models import (
     User,
 )
 from accounts.roles import ensure_programme_team_group
-from duos.demo_lifecycle import DEMO_DUOS, load_lifecycle
+from duos.ops.demo import DEMO_DUOS, load_lifecycle
 from matching import engine
 from matching.models import MatchRun, Proposal
 from matching.services import proposals_approve, run_execute, run_start
@@ -116,7 +116,7 @@ INTERESTS = [
     "career",
 ]
 DUOS_WAITING = 3  # the run's best proposals, approved: their introductions are on their way
-# People already in a duo, at every month of its six (duos/demo_lifecycle.py): sponsor, refugee.
+# People already in a duo, at every month of its six (duos/ops/demo.py): sponsor, refugee.
 DUO_PEOPLE = [
     (("Agnès", "Fontaine", "woman"), ("Rahmatullah", "Wardak", "man", ["prs"])),
     (("Didier", "Chevalier", "man"), ("Samira", "Yousef", "woman", ["ar"])),

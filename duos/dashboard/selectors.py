@@ -1,0 +1,213 @@
+"""The programme dashboard for staff: figures, charts drawn on the server, CSV exports.
+
+Every figure is one aggregate query, so the page costs the same number of queries whatever the
+number of people and duos. Charts are inline SVG built here from escaped text (no script, no
+other host), each followed by a table with the same figures for screen readers.
+
+The CSV exports hold no names, emails, phones nor free text: ids, départements, dates, states,
+months and the check-in answers. They are streamed, and every cell goes through `csv_cell`,
+which defuses what a spreadsheet would run as a formula.
+"""
+
+from datetime import date, datetime
+
+from django.db.models import Avg, Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.models import CandidateState, Person, Role
+from duos.lib import dates
+from duos.lib.charts import BLUE, ORANGE, Series, bar_chart
+from duos.lifecycle import schedule
+from duos.models import (
+    OPEN_DUO_STATES,
+    CheckIn,
+    Duo,
+    DuoState,
+    KeepInTouch,
+    Reminder,
+    ReminderKind,
+    SurveyAnswer,
+)
+
+FORMED_MONTHS = 12
+
+
+# Duo months shown in the meeting figures: six, plus up to three added by staff.
+DUO_MONTHS = schedule.MONTHS + schedule.MAX_EXTRA_MONTHS
+
+
+STARTED_STATES = [DuoState.ACTIVE, DuoState.ENDED, DuoState.COMPLETED]
+
+
+def waiting_candidates() -> list[dict]:
+    """Validated candidates in no open duo, by département and role; one query."""
+    in_open_duo = Duo.objects.filter(
+        Q(sponsor=OuterRef("pk")) | Q(refugee=OuterRef("pk")), state__in=OPEN_DUO_STATES
+    )
+    counts = (
+        Person.objects.filter(state=CandidateState.VALIDATED, anonymised_at=None)
+        .exclude(Exists(in_open_duo))
+        .values("departement")
+        .annotate(
+            sponsors=Count("pk", filter=Q(role=Role.SPONSOR)),
+            refugees=Count("pk", filter=Q(role=Role.REFUGEE)),
+        )
+        .order_by("departement")
+    )
+    return [
+        {
+            "departement": row["departement"] or "?",
+            "sponsors": row["sponsors"],
+            "refugees": row["refugees"],
+        }
+        for row in counts
+    ]
+
+
+def _month_start(day: date, back: int) -> date:
+    return dates.add_months(day.replace(day=1), -back)
+
+
+def duos_formed(today: date, months: int = FORMED_MONTHS) -> list[dict]:
+    """Duos started (both said yes) in each of the last `months` calendar months; one query."""
+    first = _month_start(today, months - 1)
+    since = timezone.make_aware(datetime.combine(first, datetime.min.time()))
+    per_month = (
+        Duo.objects.filter(started_at__gte=since)
+        .annotate(month=TruncMonth("started_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    # TruncMonth gives the first instant of the month in the current time zone.
+    counts = {timezone.localdate(row["month"]): row["n"] for row in per_month}
+    rows = []
+    for back in range(months - 1, -1, -1):
+        month = _month_start(today, back)
+        rows.append({"month": month, "count": counts.get(month, 0)})
+    return rows
+
+
+def meetings_by_month() -> list[dict]:
+    """For each duo month, the started duos that reached it and how many met; one query.
+
+    A duo reached month k once month k's reminder was due (its row exists) or someone answered
+    for it; it met if either side's check-in says so, answered "not yet" if someone answered and
+    nobody met.
+    """
+    figures = {}
+    for month in range(1, DUO_MONTHS + 1):
+        reminded = Exists(
+            Reminder.objects.filter(duo=OuterRef("pk"), month=month, kind=ReminderKind.MONTHLY)
+        )
+        answered = Exists(CheckIn.objects.filter(duo=OuterRef("pk"), month=month))
+        met = Exists(CheckIn.objects.filter(duo=OuterRef("pk"), month=month, met=True))
+        figures[f"reached_{month}"] = Count("pk", filter=Q(reminded) | Q(answered))
+        figures[f"answered_{month}"] = Count("pk", filter=Q(answered))
+        figures[f"met_{month}"] = Count("pk", filter=Q(met))
+    totals = Duo.objects.filter(state__in=STARTED_STATES).aggregate(**figures)
+    rows = []
+    for month in range(1, DUO_MONTHS + 1):
+        reached = totals[f"reached_{month}"]
+        if not reached:
+            continue
+        met, answered = totals[f"met_{month}"], totals[f"answered_{month}"]
+        rows.append(
+            {
+                "month": month,
+                "reached": reached,
+                "met": met,
+                "not_yet": answered - met,
+                "no_answer": reached - answered,
+                "percent": round(100 * met / reached),
+            }
+        )
+    return rows
+
+
+def survey_results() -> dict:
+    """Average rating, ratings 1 to 5 and keep-in-touch answers of the closing survey; one
+    query."""
+    figures = {"count": Count("pk"), "average": Avg("rating")}
+    figures |= {f"rating_{n}": Count("pk", filter=Q(rating=n)) for n in range(1, 6)}
+    figures |= {f"keep_{v}": Count("pk", filter=Q(keep_in_touch=v)) for v in KeepInTouch.values}
+    totals = SurveyAnswer.objects.aggregate(**figures)
+    return {
+        "count": totals["count"],
+        "average": round(totals["average"], 1) if totals["average"] is not None else None,
+        "ratings": [{"rating": n, "count": totals[f"rating_{n}"]} for n in range(1, 6)],
+        "keep_in_touch": [
+            {"value": value, "label": label, "count": totals[f"keep_{value}"]}
+            for value, label in KeepInTouch.choices
+        ],
+    }
+
+
+def dashboard_context(today: date) -> dict:
+    waiting = waiting_candidates()
+    formed = duos_formed(today)
+    meetings = meetings_by_month()
+    survey = survey_results()
+    month_labels = [date_format(row["month"], "YEAR_MONTH_FORMAT") for row in formed]
+    for row, label in zip(formed, month_labels, strict=True):
+        row["label"] = label
+    return {
+        "waiting": waiting,
+        "waiting_totals": {
+            "sponsors": sum(row["sponsors"] for row in waiting),
+            "refugees": sum(row["refugees"] for row in waiting),
+        },
+        "formed": formed,
+        "formed_total": sum(row["count"] for row in formed),
+        "meetings": meetings,
+        "survey": survey,
+        "charts": {
+            "waiting": bar_chart(
+                chart_id="chart-waiting",
+                title=_("Candidates waiting for a duo, by département"),
+                labels=[row["departement"] for row in waiting],
+                series=[
+                    Series(_("Sponsors"), [row["sponsors"] for row in waiting], BLUE),
+                    Series(_("Refugees"), [row["refugees"] for row in waiting], ORANGE),
+                ],
+            )
+            if waiting
+            else None,
+            "formed": bar_chart(
+                chart_id="chart-formed",
+                title=_("Duos formed per month"),
+                labels=month_labels,
+                series=[Series(_("Duos formed"), [row["count"] for row in formed], BLUE)],
+            ),
+            "meetings": bar_chart(
+                chart_id="chart-meetings",
+                title=_("Share of duos that met, by month of the duo"),
+                labels=[_("Month %(month)s") % {"month": row["month"]} for row in meetings],
+                series=[Series(_("Met"), [row["percent"] for row in meetings], BLUE)],
+                unit=" %",
+            )
+            if meetings
+            else None,
+            "ratings": bar_chart(
+                chart_id="chart-ratings",
+                title=_("Closing survey: how it went, from 1 to 5"),
+                labels=[str(row["rating"]) for row in survey["ratings"]],
+                series=[Series(_("Answers"), [r["count"] for r in survey["ratings"]], BLUE)],
+            )
+            if survey["count"]
+            else None,
+            "keep_in_touch": bar_chart(
+                chart_id="chart-keep",
+                title=_("Closing survey: will they keep in touch?"),
+                labels=[str(row["label"]) for row in survey["keep_in_touch"]],
+                series=[
+                    Series(_("Answers"), [r["count"] for r in survey["keep_in_touch"]], ORANGE)
+                ],
+            )
+            if survey["count"]
+            else None,
+        },
+    }

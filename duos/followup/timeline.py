@@ -1,0 +1,344 @@
+"""What the programme team reads to follow the duos: a timeline per duo and who to call first.
+
+Selectors only (no write). Every function reads a whole page of duos in a fixed number of
+queries: the duos (with both people and whoever receives their emails), then every check-in of
+those duos in one query, then their open reports in one aggregated query. The rest is Python.
+
+The timeline has one cell per month of the duo (6, plus the months staff added):
+
+- met: either side answered "we met" (or staff recorded their attendance at a group activity);
+- not yet: someone answered, nobody reported a meeting;
+- no answer: the month's reminder went out (day 21) and nobody answered, whether the month is
+  still open or closed;
+- future: the month's reminder is not due yet;
+- not held: the duo ended before the month's reminder was due.
+
+A paused duo's clock stops on the day of the pause (its calendar shifts when it resumes); an
+ended duo's on the day it ended.
+
+The call queue ranks duos by a score, the sum of these signals (each shown in words):
+
+- no meeting reported for two months in a row or more: 3 points per month of the streak. The
+  streak counts back from the latest month that says something: a closed month without a
+  meeting, or an open month someone answered "not yet"; a month with a meeting ends it, an open
+  month with no answer yet is skipped (people may still answer);
+- unanswered check-ins: 2 points per closed month with no answer from either side (such a
+  month also counts in the streak above: silence is worse than "not yet");
+- a low mid-way answer: 4 points when either side answered 2 or less out of 5 in month 3,
+  5 points for a 1;
+- open reports (status other than closed): 4 points each, 10 for an urgent one.
+
+Ties go to the duo that started first.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from duos.lifecycle import schedule
+from duos.models import CheckIn, Duo, DuoState, Report, ReportStatus, Side
+
+MET = "met"
+
+
+NOT_YET = "not_yet"
+
+
+NO_ANSWER = "no_answer"
+
+
+FUTURE = "future"
+
+
+NOT_HELD = "not_held"
+
+
+STREAK_MIN = 2
+
+
+STREAK_POINTS = 3
+
+
+UNANSWERED_POINTS = 2
+
+
+LOW_MOOD_MAX = 2
+
+
+LOW_MOOD_POINTS = 4
+
+
+LOWEST_MOOD_POINTS = 5
+
+
+REPORT_POINTS = 4
+
+
+URGENT_REPORT_POINTS = 10
+
+
+def status_labels() -> dict[str, str]:
+    return {
+        MET: _("met"),
+        NOT_YET: _("not yet"),
+        NO_ANSWER: _("no answer"),
+        FUTURE: _("to come"),
+        NOT_HELD: _("not held"),
+    }
+
+
+@dataclass
+class MonthCell:
+    month: int
+    status: str
+    starts_on: date
+    ends_on: date
+    # The reminder went out and the check-in still takes answers.
+    open: bool
+    # The check-in no longer takes answers.
+    closed: bool
+    # The month the duo is in now.
+    current: bool
+    checkins: list[CheckIn] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return status_labels()[self.status]
+
+
+@dataclass
+class Signal:
+    code: str
+    points: int
+    text: str
+
+
+@dataclass
+class DuoFollowup:
+    duo: Duo
+    months: list[MonthCell]
+    signals: list[Signal]
+    open_reports: int = 0
+    urgent_reports: int = 0
+
+    @property
+    def score(self) -> int:
+        return sum(signal.points for signal in self.signals)
+
+    @property
+    def current_month(self) -> int | None:
+        return next((cell.month for cell in self.months if cell.current), None)
+
+    @property
+    def unreachable(self) -> list[str]:
+        """The sides whose emails bounce (to themselves or to their social worker)."""
+        return [side for side, user in contact_users(self.duo).items() if bounced(user)]
+
+
+def contact_users(duo: Duo) -> dict[str, object]:
+    return {Side.SPONSOR: duo.sponsor.contact_user, Side.REFUGEE: duo.refugee.contact_user}
+
+
+def bounced(user) -> bool:
+    return user is not None and user.email_bounced_at is not None
+
+
+def followed_duos() -> QuerySet[Duo]:
+    """The duos the team follows: every active one, paused and suspended ones included."""
+    return (
+        Duo.objects.filter(state=DuoState.ACTIVE)
+        .select_related("sponsor__user", "sponsor__referrer", "refugee__user", "refugee__referrer")
+        .order_by("started_at", "pk")
+    )
+
+
+def _clock(duo: Duo, today: date) -> date:
+    """The day the duo's calendar has reached: today, or when it was paused or ended."""
+    stops = [today]
+    if duo.paused_at is not None:
+        stops.append(timezone.localdate(duo.paused_at))
+    if duo.ended_at is not None and duo.state != DuoState.ACTIVE:
+        stops.append(timezone.localdate(duo.ended_at))
+    return min(stops)
+
+
+def timeline(duo: Duo, checkins: list[CheckIn], *, today: date) -> list[MonthCell]:
+    """One cell per month of a started duo; `checkins` are the duo's, in any order."""
+    if duo.started_at is None:
+        return []
+    clock = _clock(duo, today)
+    ended = duo.state in (DuoState.ENDED, DuoState.EXPIRED, DuoState.DECLINED)
+    by_month: dict[int, list[CheckIn]] = defaultdict(list)
+    for checkin in sorted(checkins, key=lambda c: (c.month, c.side != Side.SPONSOR)):
+        by_month[checkin.month].append(checkin)
+    cells = []
+    for month in range(1, schedule.duo_months(duo) + 1):
+        window = schedule.month_window(duo, month)
+        answers = by_month.get(month, [])
+        closed = clock >= window.closes_on
+        asked = clock >= window.reminder_on
+        if any(checkin.met for checkin in answers):
+            status = MET
+        elif answers:
+            status = NOT_YET
+        elif ended and not asked:
+            status = NOT_HELD
+        elif asked:
+            status = NO_ANSWER
+        else:
+            status = FUTURE
+        cells.append(
+            MonthCell(
+                month=month,
+                status=status,
+                starts_on=window.starts_on,
+                ends_on=window.ends_on,
+                open=asked and not closed and not ended,
+                closed=closed,
+                current=window.starts_on <= clock < window.ends_on and not ended,
+                checkins=answers,
+            )
+        )
+    return cells
+
+
+def _months_text(months: list[int]) -> str:
+    return ", ".join(str(month) for month in months)
+
+
+def signals(months: list[MonthCell], *, open_reports: int, urgent_reports: int) -> list[Signal]:
+    """Why call this duo, strongest first; empty when nothing calls for it."""
+    found = []
+
+    streak: list[int] = []
+    for cell in reversed(months):
+        if cell.status == MET:
+            break
+        if cell.status == NOT_YET or (cell.status == NO_ANSWER and cell.closed):
+            streak.append(cell.month)
+    if len(streak) >= STREAK_MIN:
+        first, last = min(streak), max(streak)
+        found.append(
+            Signal(
+                "no_meeting",
+                STREAK_POINTS * len(streak),
+                ngettext(
+                    "No meeting reported for %(count)d month in a row (months %(first)d to "
+                    "%(last)d).",
+                    "No meeting reported for %(count)d months in a row (months %(first)d to "
+                    "%(last)d).",
+                    len(streak),
+                )
+                % {"count": len(streak), "first": first, "last": last},
+            )
+        )
+
+    unanswered = [cell.month for cell in months if cell.status == NO_ANSWER and cell.closed]
+    if unanswered:
+        found.append(
+            Signal(
+                "unanswered",
+                UNANSWERED_POINTS * len(unanswered),
+                ngettext(
+                    "%(count)d month closed with no answer from either side (month %(months)s).",
+                    "%(count)d months closed with no answer from either side (months %(months)s).",
+                    len(unanswered),
+                )
+                % {"count": len(unanswered), "months": _months_text(unanswered)},
+            )
+        )
+
+    midway = next((cell for cell in months if cell.month == schedule.MIDWAY_MONTH), None)
+    low = [
+        checkin
+        for checkin in (midway.checkins if midway else [])
+        if checkin.mood is not None and checkin.mood <= LOW_MOOD_MAX
+    ]
+    if low:
+        lowest = min(low, key=lambda checkin: checkin.mood)
+        side_names = {Side.SPONSOR: _("the sponsor"), Side.REFUGEE: _("the refugee")}
+        found.append(
+            Signal(
+                "low_midway",
+                LOWEST_MOOD_POINTS if lowest.mood == 1 else LOW_MOOD_POINTS,
+                _("Low mid-way answer: %(side)s said it goes %(mood)d out of 5.")
+                % {"side": side_names[lowest.side], "mood": lowest.mood},
+            )
+        )
+
+    if open_reports:
+        urgent = urgent_reports
+        plain = open_reports - urgent
+        if urgent:
+            text = ngettext(
+                "%(count)d urgent report is open.", "%(count)d urgent reports are open.", urgent
+            ) % {"count": urgent}
+            if plain:
+                text += " " + ngettext(
+                    "And %(count)d other report.", "And %(count)d other reports.", plain
+                ) % {"count": plain}
+        else:
+            text = ngettext("%(count)d report is open.", "%(count)d reports are open.", plain) % {
+                "count": plain
+            }
+        found.append(
+            Signal("open_report", URGENT_REPORT_POINTS * urgent + REPORT_POINTS * plain, text)
+        )
+
+    return sorted(found, key=lambda signal: -signal.points)
+
+
+def followup_rows(
+    duos: QuerySet[Duo] | list[Duo], *, today: date | None = None
+) -> list[DuoFollowup]:
+    """A timeline and the signals of each duo, in the duos' order: three queries in all."""
+    today = today or timezone.localdate()
+    if isinstance(duos, QuerySet) and not duos.query.is_sliced:
+        # A subquery rather than thousands of ids in one statement.
+        ids = duos.order_by().values("pk")
+        duos = list(duos)
+    else:
+        duos = list(duos)
+        ids = [duo.pk for duo in duos]
+    checkins: dict[int, list[CheckIn]] = defaultdict(list)
+    reports: dict[int, dict] = {}
+    if duos:
+        for checkin in CheckIn.objects.filter(duo_id__in=ids).only(
+            "duo_id", "month", "side", "met", "activity", "mood"
+        ):
+            checkins[checkin.duo_id].append(checkin)
+        reports = {
+            row["duo_id"]: row
+            for row in Report.objects.filter(duo_id__in=ids)
+            .exclude(status=ReportStatus.CLOSED)
+            .values("duo_id")
+            .annotate(open=Count("pk"), urgent=Count("pk", filter=Q(urgent=True)))
+            .order_by()
+        }
+    rows = []
+    for duo in duos:
+        months = timeline(duo, checkins[duo.pk], today=today)
+        counts = reports.get(duo.pk, {"open": 0, "urgent": 0})
+        rows.append(
+            DuoFollowup(
+                duo=duo,
+                months=months,
+                signals=signals(
+                    months, open_reports=counts["open"], urgent_reports=counts["urgent"]
+                ),
+                open_reports=counts["open"],
+                urgent_reports=counts["urgent"],
+            )
+        )
+    return rows
+
+
+def call_queue(rows: list[DuoFollowup]) -> list[DuoFollowup]:
+    """The duos with at least one signal, highest score first, then those that started first."""
+    ranked = [row for row in rows if row.signals]
+    return sorted(ranked, key=lambda row: (-row.score, row.duo.started_at, row.duo.pk))

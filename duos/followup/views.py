@@ -1,0 +1,139 @@
+"""The page behind the "we met" and "not yet" links of a monthly reminder.
+
+As for introductions (duos/lifecycle/views.py): no login, the signed link is the proof, and a GET
+changes nothing because mail scanners follow links. The first page has one button; once the
+answer is recorded, optional buttons add what they did and, in month 3, how it is going.
+"""
+
+from datetime import timedelta
+from http import HTTPStatus
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.access import get_own_person, get_referred_person
+from accounts.decorators import member_required
+from duos.followup import checkins
+from duos.followup.forms import MOODS, CheckInForm, SurveyForm
+from duos.followup.participant import participant_context
+from duos.followup.survey import (
+    InvalidSurveyLink,
+    read_survey_token,
+    survey_expires_at,
+    survey_record,
+)
+from duos.lifecycle import schedule
+from duos.models import (
+    Activity,
+    CheckIn,
+    SurveyAnswer,
+)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def checkin(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        link = checkins.read_checkin_token(token)
+    except checkins.InvalidCheckInLink as error:
+        status = HTTPStatus.GONE if error.expired else HTTPStatus.BAD_REQUEST
+        return render(
+            request, "duos/checkin_invalid.html", {"expired": error.expired}, status=status
+        )
+    reminder = link.reminder
+    recorded = False
+    status = HTTPStatus.OK
+    if request.method == "POST":
+        form = CheckInForm(request.POST, link=link)
+        if form.is_valid():
+            checkins.checkin_record(
+                reminder=reminder,
+                met=link.met,
+                activity=form.cleaned_data["activity"],
+                mood=form.cleaned_data["mood"],
+            )
+            recorded = True
+        else:
+            status = HTTPStatus.BAD_REQUEST
+    current = CheckIn.objects.filter(
+        duo_id=reminder.duo_id, month=reminder.month, side=reminder.side
+    ).first()
+    side = reminder.side
+    context = {
+        "link": link,
+        "duo": link.duo,
+        "person": getattr(link.duo, side),
+        "other": getattr(link.duo, "refugee" if side == "sponsor" else "sponsor"),
+        "month": reminder.month,
+        "last_day": link.window.closes_on - timedelta(days=1),
+        "current": current,
+        # This link's answer is the one on record: the optional questions may follow.
+        "answered": current is not None and current.met == link.met,
+        "recorded": recorded,
+        "midway": reminder.month == schedule.MIDWAY_MONTH,
+        "activities": Activity.choices,
+        "moods": [n for n, _label in MOODS],
+        "invalid": status == HTTPStatus.BAD_REQUEST,
+    }
+    return render(request, "duos/checkin.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        link = read_survey_token(token)
+    except InvalidSurveyLink as error:
+        status = HTTPStatus.GONE if error.expired else HTTPStatus.BAD_REQUEST
+        return render(
+            request, "duos/survey_invalid.html", {"expired": error.expired}, status=status
+        )
+    current = SurveyAnswer.objects.filter(duo=link.duo, side=link.side).first()
+    recorded = False
+    status = HTTPStatus.OK
+    if request.method == "POST":
+        form = SurveyForm(request.POST, link=link)
+        if form.is_valid():
+            current = survey_record(duo=link.duo, side=link.side, **form.cleaned_data)
+            recorded = True
+        else:
+            status = HTTPStatus.BAD_REQUEST
+    else:
+        initial = {}
+        if current is not None:
+            initial = {
+                "rating": current.rating,
+                "keep_in_touch": current.keep_in_touch,
+                "suggestion": current.suggestion,
+            }
+        form = SurveyForm(initial=initial, link=link)
+    context = {
+        "link": link,
+        "duo": link.duo,
+        "person": link.person,
+        "other": link.other,
+        "form": form,
+        "current": current,
+        "recorded": recorded,
+        "last_day": timezone.localdate(survey_expires_at(link.duo)) - timedelta(days=1),
+    }
+    return render(request, "duos/survey.html", context, status=status)
+
+
+@never_cache
+@member_required
+@require_GET
+def my_duo(request: HttpRequest) -> HttpResponse:
+    person = get_own_person(request.user)
+    return render(request, "duos/participant.html", participant_context(person))
+
+
+@never_cache
+@member_required
+@require_GET
+def referred_duo(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_referred_person(request.user, pk)
+    return render(request, "duos/participant.html", participant_context(person))

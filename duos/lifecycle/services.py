@@ -1,0 +1,246 @@
+"""Duos: proposed to both people by the team, answered by emailed links, then started.
+
+A person is in at most one open duo (waiting or active): two partial unique constraints hold
+it, and `duo_propose` turns their IntegrityError into a DuoConflict the team can read.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import DateTimeField, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from accounts.models import CandidateState, Person, User
+from duos.models import ANSWER_DAYS, OPEN_DUO_STATES, SIDES, Answer, Duo, DuoState
+from matching.models import Exclusion, ExclusionReason, Proposal, ProposalState
+
+# The one who did not decline goes back to the pool as if they had waited this much longer,
+# so that the engine's waiting criterion puts them first in the next run.
+DECLINE_WAITING_BONUS = timedelta(days=60)
+
+
+# The team's list shows waiting duos older than this with an answer still missing.
+NO_ANSWER_AFTER_DAYS = 7
+
+
+EXPIRY_BATCH_SIZE = 200
+
+
+class DuoConflict(Exception):
+    """The duo cannot be proposed: someone is in another open duo, or no longer available."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    @classmethod
+    def in_open_duo(cls, person: Person) -> "DuoConflict":
+        return cls(
+            gettext("%(name)s is already in a duo waiting for answers or active.")
+            % {"name": person.first_name or f"#{person.pk}"}
+        )
+
+    @classmethod
+    def not_available(cls, person: Person) -> "DuoConflict":
+        return cls(
+            gettext("%(name)s is not waiting for a duo any more (paused, withdrawn or in a duo).")
+            % {"name": person.first_name or f"#{person.pk}"}
+        )
+
+
+def duo_propose(
+    *, sponsor: Person, refugee: Person, by: User, proposal: Proposal | None = None
+) -> Duo:
+    """Propose the duo to both people: the introductions go out after commit."""
+    if proposal is not None and (proposal.sponsor_id, proposal.refugee_id) != (
+        sponsor.pk,
+        refugee.pk,
+    ):
+        raise ValueError("The proposal is about another pair.")
+    now = timezone.now()
+    with transaction.atomic():
+        try:
+            # A savepoint: when a concurrent approval wins, the outer transaction stays usable.
+            with transaction.atomic():
+                duo = Duo.objects.create(
+                    sponsor=sponsor,
+                    refugee=refugee,
+                    proposal=proposal,
+                    created_by=by,
+                    expires_at=now + timedelta(days=ANSWER_DAYS),
+                )
+        except IntegrityError as error:
+            raise _conflict_for(sponsor, refugee, proposal) from error
+        # Only people still in the pool: paused or withdrawn since the run, they stay out.
+        moved = Person.objects.filter(
+            pk__in=[sponsor.pk, refugee.pk],
+            state=CandidateState.VALIDATED,
+            anonymised_at=None,
+        ).update(state=CandidateState.IN_DUO, state_changed_at=now)
+        if moved != 2:
+            raise _unavailable(sponsor, refugee)
+        if proposal is not None:
+            reviewed = Proposal.objects.filter(pk=proposal.pk, state=ProposalState.PROPOSED).update(
+                state=ProposalState.APPROVED, reviewed_by=by, reviewed_at=now
+            )
+            if reviewed != 1:
+                raise DuoConflict(gettext("This proposal was already reviewed."))
+            proposal.state, proposal.reviewed_by, proposal.reviewed_at = (
+                ProposalState.APPROVED,
+                by,
+                now,
+            )
+        from duos.lifecycle.tasks import send_introduction
+
+        send_introduction.delay_on_commit(duo.pk)
+    for person in (sponsor, refugee):
+        person.state, person.state_changed_at = CandidateState.IN_DUO, now
+    return duo
+
+
+def _conflict_for(sponsor: Person, refugee: Person, proposal: Proposal | None) -> DuoConflict:
+    """Which rule the database enforced: someone's open duo, or the proposal's own duo."""
+    for person, field in ((sponsor, "sponsor"), (refugee, "refugee")):
+        if Duo.objects.filter(**{field: person}, state__in=OPEN_DUO_STATES).exists():
+            return DuoConflict.in_open_duo(person)
+    if proposal is not None and Duo.objects.filter(proposal=proposal).exists():
+        return DuoConflict(gettext("This proposal was already reviewed."))
+    return DuoConflict.in_open_duo(refugee)
+
+
+def _unavailable(sponsor: Person, refugee: Person) -> DuoConflict:
+    states = dict(Person.objects.filter(pk__in=[sponsor.pk, refugee.pk]).values_list("pk", "state"))
+    for person in (sponsor, refugee):
+        if states.get(person.pk) == CandidateState.IN_DUO:
+            return DuoConflict.in_open_duo(person)
+        if states.get(person.pk) != CandidateState.VALIDATED:
+            return DuoConflict.not_available(person)
+    return DuoConflict.not_available(refugee)
+
+
+class AnswerOutcome:
+    RECORDED = "recorded"  # the answer is saved; the duo may have started or been declined
+    UNCHANGED = "unchanged"  # the same answer again: nothing to do
+    CLOSED = "closed"  # the duo is active, declined, expired or ended: answers are final
+
+
+def duo_answer(*, duo: Duo, side: str, answer: str, now: datetime | None = None) -> str:
+    """Record one person's answer; both accepted starts the duo, one decline closes it."""
+    if side not in SIDES or answer not in Answer.values:
+        raise ValueError(f"{side=} {answer=}")
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Locked: the two answers arriving at once must not both miss "both accepted".
+        locked = Duo.objects.select_for_update().get(pk=duo.pk)
+        if getattr(locked, f"{side}_answer") == answer:
+            outcome = AnswerOutcome.UNCHANGED
+        elif locked.state != DuoState.WAITING or locked.expires_at <= now:
+            outcome = AnswerOutcome.CLOSED
+        else:
+            outcome = AnswerOutcome.RECORDED
+            _record(locked, side, answer, now)
+    duo.refresh_from_db()
+    return outcome
+
+
+def _record(duo: Duo, side: str, answer: str, now: datetime) -> None:
+    from duos.lifecycle.tasks import send_duo_email
+
+    setattr(duo, f"{side}_answer", answer)
+    setattr(duo, f"{side}_answered_at", now)
+    fields = [f"{side}_answer", f"{side}_answered_at"]
+    if answer == Answer.DECLINED:
+        duo.state = DuoState.DECLINED
+        fields.append("state")
+        _back_to_pool(duo, now, bonus_for=_other(side))
+        Exclusion.objects.get_or_create(
+            sponsor_id=duo.sponsor_id,
+            refugee_id=duo.refugee_id,
+            defaults={"reason": ExclusionReason.DECLINED},
+        )
+        template = "duo_declined"
+    elif duo.sponsor_answer == duo.refugee_answer == Answer.ACCEPTED:
+        duo.state, duo.started_at = DuoState.ACTIVE, now
+        fields += ["state", "started_at"]
+        template = "duo_started"
+    else:
+        template = None
+    duo.save(update_fields=fields)
+    if template:
+        for each in SIDES:
+            send_duo_email.delay_on_commit(duo.pk, each, template)
+
+
+def _other(side: str) -> str:
+    return "refugee" if side == "sponsor" else "sponsor"
+
+
+def _back_to_pool(duo: Duo, now: datetime, *, bonus_for: str | None = None) -> None:
+    """Both people wait for a duo again; `bonus_for` is moved up the waiting list."""
+    bonus = [getattr(duo, f"{bonus_for}_id")] if bonus_for else []
+    people_back_to_pool(person_ids=[duo.sponsor_id, duo.refugee_id], bonus_ids=bonus, now=now)
+
+
+def people_back_to_pool(
+    *, person_ids: list[int], now: datetime, bonus_ids: list[int] | tuple = ()
+) -> None:
+    """People whose duo closed wait for a duo again: the one place the pool takes them back.
+
+    Only people still IN_DUO move (someone who withdrew meanwhile stays withdrawn). Those in
+    `bonus_ids` count as having waited DECLINE_WAITING_BONUS longer, so that the engine's
+    waiting criterion puts them first in the next run: the one a decline left alone, or a
+    refugee whose duo ended early (duos/lifecycle/team_actions.py).
+    """
+    Person.objects.filter(pk__in=person_ids, state=CandidateState.IN_DUO).update(
+        state=CandidateState.VALIDATED, state_changed_at=now
+    )
+    if bonus_ids:
+        waited_from = Coalesce(
+            F("waiting_since"), F("validated_at"), Value(now), output_field=DateTimeField()
+        )
+        Person.objects.filter(pk__in=bonus_ids, state=CandidateState.VALIDATED).update(
+            waiting_since=waited_from - DECLINE_WAITING_BONUS
+        )
+
+
+def duos_expire_unanswered(*, now: datetime | None = None) -> int:
+    """Waiting duos past their deadline expire; both people go back to the pool, unexcluded."""
+    from duos.lifecycle.tasks import send_duo_email
+
+    now = now or timezone.now()
+    expired = 0
+    while True:
+        with transaction.atomic():
+            due = (
+                Duo.objects.filter(state=DuoState.WAITING, expires_at__lte=now)
+                .select_for_update(skip_locked=True)
+                .order_by("pk")
+            )
+            rows = list(due.values_list("pk", "sponsor_id", "refugee_id")[:EXPIRY_BATCH_SIZE])
+            if not rows:
+                return expired
+            ids = [pk for pk, _s, _r in rows]
+            # Conditional: a duo answered since the select keeps its new state.
+            Duo.objects.filter(pk__in=ids, state=DuoState.WAITING).update(state=DuoState.EXPIRED)
+            still_expired = set(
+                Duo.objects.filter(pk__in=ids, state=DuoState.EXPIRED).values_list("pk", flat=True)
+            )
+            people = [p for pk, s, r in rows if pk in still_expired for p in (s, r)]
+            people_back_to_pool(person_ids=people, now=now)
+            for pk in sorted(still_expired):
+                for side in SIDES:
+                    send_duo_email.delay_on_commit(pk, side, "duo_expired")
+            expired += len(still_expired)
+
+
+def duos_waiting_without_answer(*, days: int = NO_ANSWER_AFTER_DAYS) -> QuerySet[Duo]:
+    """Waiting duos proposed more than `days` ago that someone has not answered: to call."""
+    cutoff = timezone.now() - timedelta(days=days)
+    return (
+        Duo.objects.filter(state=DuoState.WAITING, created_at__lte=cutoff)
+        .filter(Q(sponsor_answer="") | Q(refugee_answer=""))
+        .select_related("sponsor", "refugee", "sponsor__user", "refugee__user", "refugee__referrer")
+        .order_by("created_at")
+    )

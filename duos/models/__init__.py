@@ -1,0 +1,40 @@
+"""The duos app's models, one module per domain, all imported here for Django and the code."""
+
+from duos.models.activities import GroupActivity, Registration, RegistrationState
+from duos.models.duo import ANSWER_DAYS, OPEN_DUO_STATES, SIDES, Answer, Duo, DuoState, Side
+from duos.models.followup import (
+    Activity,
+    CheckIn,
+    DuoNote,
+    KeepInTouch,
+    Reminder,
+    ReminderKind,
+    SurveyAnswer,
+)
+from duos.models.ops import Heartbeat
+from duos.models.reports import Report, ReportCategory, ReportLogEntry, ReportStatus
+
+__all__ = [
+    "ANSWER_DAYS",
+    "SIDES",
+    "OPEN_DUO_STATES",
+    "Activity",
+    "Answer",
+    "CheckIn",
+    "Duo",
+    "DuoNote",
+    "DuoState",
+    "GroupActivity",
+    "Heartbeat",
+    "KeepInTouch",
+    "Registration",
+    "RegistrationState",
+    "Reminder",
+    "ReminderKind",
+    "Report",
+    "ReportCategory",
+    "ReportLogEntry",
+    "ReportStatus",
+    "Side",
+    "SurveyAnswer",
+]

@@ -1,0 +1,26 @@
+"""TODO docstring"""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
+
+
+def _has_nul(values: dict) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in vals) for key, vals in values.lists())
+
+
+class RejectNulBytesMiddleware:
+    """Answer 400 to a NUL byte anywhere in the query string or the form.
+
+    PostgreSQL cannot store NUL in text, so such a value would otherwise reach the database
+    (a filter, a search) and fail there with a 500.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
+            return HttpResponseBadRequest(_("The request contains a forbidden character."))
+        return self.get_response(request)
