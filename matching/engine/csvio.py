@@ -112,20 +112,17 @@ def _rows(path: Path, required: Sequence[str]) -> Iterator[_Row]:
         raise InputError(f"{path.name}, line {line}: the line holds a NUL byte (a binary "
                          "file, or a damaged export?)")  # fmt: skip
     reader = csv.reader(io.StringIO(text, newline=""))
-    if True:
-        try:
-            header = next(reader, None)
-            if header is None:
-                raise InputError(f"{path.name}: the file is empty (a header line is needed)")
-            index = _header_index(path, header, required)
-            for fields in reader:
-                if not any(f.strip() for f in fields):
-                    continue  # blank lines are harmless
-                yield _Row(path, reader.line_num, fields, index)
-        except UnicodeDecodeError:
-            raise InputError(f"{path.name}: not UTF-8 text") from None
-        except csv.Error as error:
-            raise InputError(f"{path.name}, line {reader.line_num}: {error}") from None
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise InputError(f"{path.name}: the file is empty (a header line is needed)")
+        index = _header_index(path, header, required)
+        for fields in reader:
+            if not any(f.strip() for f in fields):
+                continue  # blank lines are harmless
+            yield _Row(path, reader.line_num, fields, index)
+    except csv.Error as error:
+        raise InputError(f"{path.name}, line {reader.line_num}: {error}") from None
 
 
 def _header_index(path: Path, header: list[str], required: Sequence[str]) -> dict[str, int]:
