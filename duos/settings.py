@@ -192,7 +192,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Duos de demain <duos
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PROGRAMME_EMAIL = env.str("PROGRAMME_EMAIL", default="duos@localhost")
 
-# --- Reminders (duos/followup/reminders.py) ---------------------------------------------------------
+# --- Reminders (duos/followup/reminders.py) -----------------------------------------------
 # A claim older than this was left by a dead worker and is taken over by a later sweep. The
 # delivery tests shorten it and the backoff for their real worker; production keeps these.
 REMINDER_CLAIM_STALE_SECONDS = env.int("REMINDER_CLAIM_STALE_SECONDS", default=5 * 60)

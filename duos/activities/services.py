@@ -9,9 +9,10 @@ is told by email.
 Attendance, recorded by staff after the activity, counts as the month's meeting: it writes
 that person's check-in for the month of their duo that contains the activity's date.
 
-The reminder the day before is claimed and sent once, like the monthly ones (duos/followup/reminders.py):
-a conditional update on `reminder_claimed_at` claims a batch, `reminder_sent_at` marks what was
-sent, and a claim left by a dead worker goes stale and is taken over by a later sweep.
+The reminder the day before is claimed and sent once, like the monthly ones
+(duos/followup/reminders.py): a conditional update on `reminder_claimed_at` claims a batch,
+`reminder_sent_at` marks what was sent, and a claim left by a dead worker goes stale and is
+taken over by a later sweep.
 """
 
 import logging

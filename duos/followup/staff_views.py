@@ -2,9 +2,9 @@
 
 Every view answers 404 to anyone without the "view_duo" permission (the programme team) and
 sends anonymous visitors to the login page; a team member without the permission an action
-needs gets 403. Actions are POST forms that call the lifecycle services (duos/lifecycle/team_actions.py),
-which re-check the duo's state: a refusal shows their message with 409, a form error 400,
-and the duo page then keeps what was typed.
+needs gets 403. Actions are POST forms that call the lifecycle services
+(duos/lifecycle/team_actions.py), which re-check the duo's state: a refusal shows their
+message with 409, a form error 400, and the duo page then keeps what was typed.
 """
 
 from http import HTTPStatus

@@ -4,9 +4,11 @@ One service per action, each the only place its rule lives. Each locks the duo's
 (`select_for_update`) and checks its state under the lock, so two staff members clicking at
 once cannot apply an action twice: the second one gets a LifecycleError saying why, in the
 language of the request, for the page to show. Suspension (a report being acted on) lives in
-duos/reports/services.py; completion after the last month in the reminder sweep (duos/followup/reminders.py).
+duos/reports/services.py; completion after the last month in the reminder sweep
+(duos/followup/reminders.py).
 
-How the calendar follows (duos/lifecycle/schedule.py): a pause stops the duo's clock and no reminder is
+How the calendar follows (duos/lifecycle/schedule.py): a pause stops the duo's clock and no
+reminder is
 due while it lasts; resuming adds the pause's length in days, rounded up, to `shift_days`. An
 extension adds months 7 to 9, each with its reminder, and moves the closing email after them.
 

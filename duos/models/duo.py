@@ -59,7 +59,8 @@ class Duo(models.Model):
     refugee_answered_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(_("started on"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended on"), null=True, blank=True)
-    # Days the calendar is pushed back by: the days of every finished pause (duos/lifecycle/schedule.py).
+    # Days the calendar is pushed back by: the days of every finished pause
+    # (duos/lifecycle/schedule.py).
     shift_days = models.PositiveSmallIntegerField(_("days shifted"), default=0)
     # Months added by staff (0 to 3): the duo lasts 6 + extra_months months.
     extra_months = models.PositiveSmallIntegerField(_("months added"), default=0)
