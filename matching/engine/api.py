@@ -313,7 +313,7 @@ def _nearest_km(own: Pool, other: Pool, rows: np.ndarray) -> list[float | None]:
     else:
         distance, _ = kd_tree(other.points()).query(own.points()[rows])
         chord2 = np.asarray(distance) ** 2
-    return [round(float(km), 1) for km in chord2_to_km(chord2)]
+    return chord2_to_km(chord2).tolist()  # exact: the sentence rounds once
 
 
 def _alternatives(sponsors, refugees, edges: EdgeSet, matching: Matching):

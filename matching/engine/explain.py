@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gettext as stdlib_gettext
 import io
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -143,6 +144,12 @@ def compile_po(po: Path) -> stdlib_gettext.GNUTranslations:
     return stdlib_gettext.GNUTranslations(buffer)
 
 
+def rounded_km(km: float) -> int:
+    """The whole km a sentence says: the exact distance rounded half up, once (a
+    distance rounded first to 0.1 km would read 7.49 km as "about 8 km")."""
+    return math.floor(km + 0.5)
+
+
 def join_words(words: Sequence[str], t: Translator) -> str:
     """ "a", "a and b", "a, b and c"."""
     if len(words) <= 1:
@@ -170,7 +177,7 @@ def pair_sentence(reasons: Sequence[tuple[str, dict]], t: Translator) -> str:
 
 def _clause(code: str, values: dict, t: Translator) -> str:
     if code == "distance":
-        km = round(values["km"])
+        km = rounded_km(values["km"])
         if km < 1:
             return t.gettext("you live less than 1 km from each other")
         return t.ngettext(
@@ -221,7 +228,7 @@ def unmatched_sentence(unmatched: Unmatched, t: Translator) -> str:
         km = values.get("nearest_km")
         if km is None:
             return t.gettext("Nobody on the other side lives within reach.")
-        km = max(1, round(km))
+        km = max(1, rounded_km(km))
         return t.ngettext(
             "Nobody on the other side lives within reach: the nearest lives about %(km)d km away.",
             "Nobody on the other side lives within reach: the nearest lives about %(km)d km away.",

@@ -111,7 +111,7 @@ def score_pair(
     points). `Pair.score` is the sum of `Pair.breakdown` (criterion name -> points,
     each at most its weight); `Pair.distance_km` is rounded to 0.01 km like the
     engine's output, `Pair.reasons` are reason codes for
-    `explain.pair_sentence`.
+    `explain.pair_sentence`, with the exact distance.
     """
     pool_s, pool_r = build_pools([sponsor], [refugee])
     chord2 = scoring.squared_chord(pool_s, pool_r)
@@ -130,8 +130,9 @@ def _pair(sponsor, refugee, pool_s: Pool, pool_r: Pool, chord2, limit2, weights)
 
 
 def pair_reasons(sponsor: Person, refugee: Person, km: float) -> list[tuple[str, dict]]:
-    """Reason codes with values, in the order a sentence reads them."""
-    reasons: list[tuple[str, dict]] = [("distance", {"km": round(km, 1)})]
+    """Reason codes with values, in the order a sentence reads them; `km` exact (the
+    sentence rounds it, once)."""
+    reasons: list[tuple[str, dict]] = [("distance", {"km": km})]
     reasons.append(("languages", {"codes": shared_languages(sponsor, refugee)}))
     interests = sorted(sponsor.interests & refugee.interests)
     if interests:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import gettext
+import math
 from pathlib import Path
 
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from matching.engine import Person, Unmatched, score_pair
+from matching.engine import Person, Unmatched, match, score_pair
 from matching.engine.explain import (
     INTERESTS_IN_SENTENCE,
     LANGUAGES_IN_SENTENCE,
@@ -19,6 +20,7 @@ from matching.engine.explain import (
 )
 from matching.engine.vocabulary import INTEREST_CODES, LANGUAGE_CODES
 
+KM_PER_DEGREE_LAT = math.pi * 6371.0088 / 180
 LOCALE = Path(__file__).resolve().parents[2] / "matching" / "locale"
 REASONS = [
     ("distance", {"km": 3.2}),
@@ -118,3 +120,25 @@ def test_reasons_of_a_pair():
     assert abs(codes["distance"]["km"] - 1.1) < 0.05
     assert pair.score == sum(pair.breakdown.values())
     assert score_pair(sponsor, Person("x", 48.0, 2.0, 10, {"en": "native"})) is None
+
+
+@pytest.mark.parametrize(
+    ("km", "said"),
+    [(7.49, "about 7 km"), (2.54, "about 3 km"), (2.46, "about 2 km"), (0.7, "about 1 km"),
+     (0.3, "less than 1 km")],
+)  # fmt: skip
+def test_pair_sentence_rounds_the_exact_distance_once(tmp_path, km, said):
+    sponsor = Person("s", 48.85, 2.35, 20, {"en": "native"})
+    refugee = Person("r", 48.85 + km / KM_PER_DEGREE_LAT, 2.35, 20, {"en": "native"})
+    [pair] = match([sponsor], [refugee]).pairs
+    assert pair.distance_km == km
+    assert said in pair_sentence(pair.reasons, compiled(tmp_path, "en"))
+
+
+def test_unmatched_sentence_rounds_the_nearest_distance_once(tmp_path):
+    sponsor = Person("s", 48.85, 2.35, 5, {"en": "native"})
+    refugee = Person("r", 48.85 + 7.49 / KM_PER_DEGREE_LAT, 2.35, 5, {"en": "native"})
+    result = match([sponsor], [refugee])
+    t = compiled(tmp_path, "en")
+    said = [unmatched_sentence(u, t) for u in result.unmatched]
+    assert len(said) == 2 and all("about 7 km away" in s for s in said)
