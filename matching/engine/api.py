@@ -64,9 +64,12 @@ def match(
     _check_unique_ids(sponsors, "sponsor")
     _check_unique_ids(refugees, "refugee")
     report(0.0, "preparing")
-    # Neighbours in space become neighbours in index: blocks are compact and the
+    # The same people in any order give the same answer: every later step, ties
+    # included, depends only on the index order, made canonical here (by id). Then
+    # neighbours in space become neighbours in index: blocks are compact and the
     # refugee-major edges come out already sorted.
-    sponsors, refugees = _spatially_sorted(sponsors), _spatially_sorted(refugees)
+    sponsors = _spatially_sorted(sorted(sponsors, key=_by_id))
+    refugees = _spatially_sorted(sorted(refugees, key=_by_id))
     pool_s, pool_r = build_pools(sponsors, refugees)
     excluded = _exclusion_indices(sponsors, refugees, exclusions)
     chosen = _choose_mode(mode, len(sponsors), len(refugees))
@@ -95,6 +98,10 @@ class _Reporter:
     def span(self, start: float, end: float) -> Progress:
         """A callback mapping a stage's own 0..1 onto [start, end] of the whole run."""
         return lambda fraction, stage: self(start + (end - start) * fraction, stage)
+
+
+def _by_id(person: Person) -> str:
+    return person.id
 
 
 def _spatially_sorted(people: Sequence[Person]) -> list[Person]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from matching.engine import Weights, match
@@ -73,3 +75,18 @@ def test_large_mode_proves_the_maximum_past_one_dense_block():
     assert large.certificate.cardinality_proved
     assert len(large.pairs) == exact.certificate.max_pairs == large.certificate.max_pairs
     assert large.total_score >= 0.99 * exact.total_score
+
+
+@pytest.mark.parametrize("mode", ["exact", "large"])
+def test_match_gives_the_same_answer_whatever_the_order_of_the_rows(mode):
+    sponsors = synthetic_people(3000, "sponsor", seed=5)
+    refugees = synthetic_people(3000, "refugee", seed=5)
+    first = match(sponsors, refugees, mode=mode)
+    rng = random.Random(1)
+    rng.shuffle(sponsors)
+    rng.shuffle(refugees)
+    second = match(sponsors, refugees, mode=mode)
+    assert second.total_score == first.total_score
+    assert second.pairs == first.pairs
+    assert sorted(second.unmatched, key=repr) == sorted(first.unmatched, key=repr)
+    assert second.alternatives == first.alternatives
