@@ -2,9 +2,11 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 RUN useradd --create-home duos
-COPY pyproject.toml README.md ./
-RUN pip install --no-cache-dir .
+# The production lock: no laptop or test package in the image.
+COPY requirements/production.txt requirements/
+RUN pip install --no-cache-dir -r requirements/production.txt
 COPY . .
+RUN pip install --no-cache-dir --no-deps .
 RUN python tools/compile_messages.py \
  && DEBUG=true python manage.py collectstatic --noinput --verbosity 0 \
  && chown -R duos /app/var

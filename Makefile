@@ -9,7 +9,7 @@ export DEBUG ?= true
 # honcho starts the Procfile commands from the venv.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: install messages run test lint bench clean
+.PHONY: install messages run test lint lock bench clean
 
 install: $(INSTALLED) var/laptop.env
 
@@ -18,10 +18,12 @@ var/laptop.env:
 	mkdir -p var
 	printf '# Laptop defaults written by make install; the environment and .env win.\nDEBUG=true\n' > $@
 
-$(INSTALLED): pyproject.toml
+# Every package at the version of the lock file (`make lock` writes it from pyproject.toml).
+$(INSTALLED): pyproject.toml requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 messages: install
@@ -42,6 +44,15 @@ test: messages
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+# The lock files: production's (what the image installs) and the laptop's and CI's (with the
+# laptop and dev extras). Run after changing a pin in pyproject.toml; commit both.
+lock: $(INSTALLED)
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --no-header --quiet \
+		--output-file requirements/production.txt
+	$(VENV)/bin/uv pip compile pyproject.toml --extra laptop --extra dev --python-version 3.11 \
+		--no-header --quiet --output-file requirements/dev.txt
 
 bench: messages
 	$(PY) -m matching.engine.bench

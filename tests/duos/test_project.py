@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -104,7 +105,45 @@ def test_docker_compose_holds_no_literal_environment_value():
     )
 
     assert len(entries) > 10
-    assert all(re.fullmatch(r"\$\{[A-Z_]+\}", value) for _, value in entries), entries
+    assert all(re.fullmatch(r"\$\{[A-Z_]+(:-)?\}", value) for _, value in entries), entries
+
+
+def test_docker_compose_passes_every_variable_the_env_example_documents():
+    documented = set(
+        re.findall(r"^#? ?([A-Z][A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE)
+    )
+    compose = (ROOT / "docker-compose.yml").read_text()
+    app_block = compose[: compose.index("\nservices:")]
+    passed = set(re.findall(r"^\s+([A-Z][A-Z_]+):", app_block, re.MULTILINE))
+    # The database container's own settings and the published port are compose's, not the app's.
+    compose_only = {"POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD", "WEB_PORT"}
+
+    assert {"EMAIL_PROVIDER", "ANYMAIL_WEBHOOK_SECRET"} <= documented
+    assert documented - compose_only - passed == set()
+
+
+def _pins(lines) -> dict[str, str]:
+    pins = {}
+    for line in lines:
+        match = re.fullmatch(r"\s*\"?([A-Za-z0-9_.\-]+)(\[[a-z,]+\])?==([^\s\";]+)\"?,?\s*", line)
+        if match:
+            pins[match[1].lower().replace("_", "-")] = match[3]
+    return pins
+
+
+def test_lock_files_hold_the_pins_of_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    direct = _pins(project["dependencies"])
+    laptop = _pins(project["optional-dependencies"]["laptop"])
+    dev = _pins(project["optional-dependencies"]["dev"])
+    production = _pins((ROOT / "requirements" / "production.txt").read_text().splitlines())
+    development = _pins((ROOT / "requirements" / "dev.txt").read_text().splitlines())
+
+    assert direct and laptop and dev
+    assert {name: production.get(name) for name in direct} == direct
+    assert not set(laptop) & set(production), "laptop-only packages in the production lock"
+    wanted = direct | laptop | dev
+    assert {name: development.get(name) for name in wanted} == wanted
 
 
 def _catalogs() -> list[Path]:
