@@ -12,6 +12,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from . import scoring
+from .alternatives import ALTERNATIVES, alternatives
 from .candidates import EdgeSet, Exclusions, collect_edges, kd_tree, stage_counts
 from .model import (
     Certificate,
@@ -38,7 +39,6 @@ from .solve import (
 Progress = Callable[[float, str], None]
 Mode = Literal["auto", "exact", "large"]
 EXACT_MAX_PAIRS_CONSIDERED = 25_000**2  # |S| x |R| above which "auto" picks "large"
-ALTERNATIVES = 5
 LARGE_TOP_K = 16  # candidates kept per person in the large mode
 LARGE_MAX_COLS = 2500  # nearest people of the other side examined per block (large mode)
 SCARCE_LANGUAGE_SHARE = 0.05  # of all pairs: languages below get an exhaustive pass
@@ -82,9 +82,10 @@ def match(
     report(0.9, "explaining")
     pairs = _pairs(sponsors, refugees, pool_s, pool_r, matching, weights)
     unmatched = _unmatched(sponsors, refugees, pool_s, pool_r, matching, excluded)
-    alternatives = _alternatives(sponsors, refugees, edges, matching)
+    options, swaps = alternatives(sponsors, refugees, pool_s, pool_r, edges, matching, weights,
+                                  excluded)  # fmt: skip
     report(1.0, "done")
-    return Result(pairs, unmatched, alternatives, certificate, n_edges, chosen)
+    return Result(pairs, unmatched, options, certificate, n_edges, chosen, swaps)
 
 
 class _Reporter:
@@ -321,25 +322,3 @@ def _nearest_km(own: Pool, other: Pool, rows: np.ndarray) -> list[float | None]:
         distance, _ = kd_tree(other.points()).query(own.points()[rows])
         chord2 = np.asarray(distance) ** 2
     return chord2_to_km(chord2).tolist()  # exact: the sentence rounds once
-
-
-def _alternatives(sponsors, refugees, edges: EdgeSet, matching: Matching):
-    refugee_of = matching.refugee_of(len(sponsors))
-    found: dict[tuple[str, str], list[tuple[str, int]]] = {}
-    sides = (
-        ("sponsor", sponsors, refugees, edges.top_a, edges.top_a_scores, refugee_of),
-        ("refugee", refugees, sponsors, edges.top_b, edges.top_b_scores, matching.sponsor_of),
-    )
-    for side, people, partners, top, scores, mate in sides:
-        partner_ids = [p.id for p in partners]
-        rows = zip(people, top[:, : ALTERNATIVES + 1].tolist(),
-                   scores[:, : ALTERNATIVES + 1].tolist(), mate.tolist(), strict=True)  # fmt: skip
-        for person, row_top, row_scores, own in rows:
-            options = [
-                (partner_ids[j], score)
-                for j, score in zip(row_top, row_scores, strict=True)
-                if j >= 0 and j != own
-            ]
-            if options:
-                found[(side, person.id)] = options[:ALTERNATIVES]
-    return found

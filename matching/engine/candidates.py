@@ -56,6 +56,14 @@ class Exclusions:
         hit = (rows_a[i] == a) & (rows_b[j] == b) if len(rows_a) and len(rows_b) else i < 0
         return Exclusions(np.sort(i[hit] * len(rows_b) + j[hit]), len(rows_b))
 
+    def contains(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Whether each aligned (a, b) pair is excluded."""
+        if not len(self.keys):
+            return np.zeros(len(a), bool)
+        keys = np.asarray(a, np.int64) * self.n_b + np.asarray(b, np.int64)
+        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return self.keys[at] == keys
+
     def clear_in_block(self, ok: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> None:
         """Set ok[i, j] = False where (rows[i], cols[j]) is excluded."""
         if not len(self.keys):

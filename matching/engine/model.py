@@ -103,6 +103,9 @@ class Result:
     certificate: Certificate
     feasible_edges: int
     mode: str
+    # Keyed by (side, person id, partner id), for each alternative partner who is already
+    # paired: an `alternatives.Swap` (pairs undone and formed, cost in score).
+    swaps: dict = field(default_factory=dict)
 
     @property
     def total_score(self) -> int:

@@ -130,8 +130,12 @@ def test_alternatives_are_feasible_other_partners(problem):
     current |= {("refugee", p.refugee_id): p.sponsor_id for p in result.pairs}
     for (side, person_id), options in result.alternatives.items():
         assert len(options) <= 5
-        assert [score for _, score in options] == sorted((s for _, s in options), reverse=True)
         other_side = "refugee" if side == "sponsor" else "sponsor"
+        taken = [(other_side, partner) in current for partner, _ in options]
+        assert taken == sorted(taken)  # free partners first
+        for group in (False, True):
+            scores = [score for (_, score), t in zip(options, taken, strict=True) if t == group]
+            assert scores == sorted(scores, reverse=True)
         for partner_id, score in options:
             assert partner_id != current.get((side, person_id))
             me, other = by_id[(side, person_id)], by_id[(other_side, partner_id)]
