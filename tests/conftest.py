@@ -8,6 +8,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.mail import MEMORY_BACKEND
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
@@ -54,7 +56,7 @@ def postgres_only() -> None:
 @pytest.fixture(autouse=True)
 def _fast_hasher_and_memory_email(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.EMAIL_BACKEND = MEMORY_BACKEND
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,3 @@
-from unittest import mock
-
 import pytest
 from celery.exceptions import Retry
 from django.core import mail
@@ -9,6 +7,7 @@ from accounts.models import CandidateState
 from accounts.services import send_decision_email
 from accounts.tasks import send_decision_email as send_decision_email_task
 from tests.factories import ReferredRefugeeFactory, RefugeeFactory, UserFactory
+from tests.mail import FAILING_BACKEND
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +46,8 @@ def test_decision_email_is_not_sent_once_moot(refugee):
     assert mail.outbox == []
 
 
-def test_decision_email_task_retries_while_the_mail_server_is_down(refugee):
-    with (
-        mock.patch("accounts.services.send_templated_email", side_effect=ConnectionRefusedError),
-        pytest.raises(Retry),
-    ):
+def test_decision_email_task_retries_while_the_mail_server_is_down(refugee, settings):
+    settings.EMAIL_BACKEND = FAILING_BACKEND
+
+    with pytest.raises(Retry):
         send_decision_email_task.delay(refugee.pk, "validated")

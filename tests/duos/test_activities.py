@@ -12,7 +12,6 @@ import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core import mail
-from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -42,6 +41,7 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
+from tests.mail import FAILING_BACKEND, MEMORY_BACKEND
 
 pytestmark = pytest.mark.django_db
 
@@ -765,11 +765,6 @@ def test_activities_attendance_queries_do_not_grow(staff, clock):
 # The reminder the day before -------------------------------------------------------------------
 
 
-class BrokenBackend(BaseEmailBackend):
-    def send_messages(self, email_messages):
-        raise ConnectionRefusedError(111, "Connection refused")
-
-
 def test_activities_reminder_is_sent_once_the_day_before(clock, duo):
     activity = new_activity(capacity=1)
     registered = register(activity, duo.sponsor)
@@ -813,12 +808,12 @@ def test_activities_reminder_waits_for_the_mail_server(clock, settings, duo):
     register(activity, duo.sponsor)
     register(activity, duo.refugee)
     clock.move_to(ACTIVITY_AT - timedelta(hours=20))
-    settings.EMAIL_BACKEND = f"{__name__}.BrokenBackend"
+    settings.EMAIL_BACKEND = FAILING_BACKEND
 
     assert reminders.activities_send_reminders() == 0
     assert not Registration.objects.exclude(reminder_claimed_at=None).exists()
 
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.EMAIL_BACKEND = MEMORY_BACKEND
     clock.shift(timedelta(minutes=15))
     assert reminders.activities_send_reminders() == 2
     assert reminders.activities_send_reminders() == 0

@@ -12,6 +12,7 @@ from duos.lifecycle.services import DuoConflict, duo_answer, duo_propose
 from duos.models import ANSWER_DAYS, Answer, Duo, DuoState
 from matching.models import MatchRun, Proposal, ProposalState
 from tests.factories import ReferredRefugeeFactory, RefugeeFactory, SponsorFactory
+from tests.mail import FAILING_BACKEND
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +147,7 @@ def test_introduction_is_not_sent_once_the_duo_moved_on(sponsor, refugee, staff)
 
 
 def test_send_duo_email_is_retried_while_the_mail_server_is_down(
-    sponsor, refugee, staff, monkeypatch
+    sponsor, refugee, staff, settings
 ):
     from celery.exceptions import Retry
 
@@ -154,10 +155,7 @@ def test_send_duo_email_is_retried_while_the_mail_server_is_down(
 
     duo = duo_propose(sponsor=sponsor, refugee=refugee, by=staff)
 
-    def refused(**kwargs):
-        raise ConnectionRefusedError("mail server down")
-
-    monkeypatch.setattr("duos.lifecycle.emails.send_templated_email", refused)
+    settings.EMAIL_BACKEND = FAILING_BACKEND
 
     # Eager tasks raise Retry where a worker would schedule the next attempt.
     with pytest.raises(Retry):

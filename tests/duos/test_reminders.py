@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
-from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -28,6 +27,7 @@ from duos.followup.timeline import MET
 from duos.lifecycle import schedule
 from duos.models import Answer, Duo, DuoState, Reminder, ReminderKind
 from tests.factories import RefugeeFactory, SponsorFactory
+from tests.mail import FAILING_BACKEND, MEMORY_BACKEND
 
 pytestmark = pytest.mark.django_db
 
@@ -52,13 +52,6 @@ def active_duo(*, started_at=START, state=DuoState.ACTIVE, sponsor=None, refugee
 
 def message_ids(outbox=None) -> list[str]:
     return [m.message()["Message-ID"] for m in (mail.outbox if outbox is None else outbox)]
-
-
-class BrokenBackend(BaseEmailBackend):
-    """A mail server that refuses connections."""
-
-    def send_messages(self, email_messages):
-        raise ConnectionRefusedError(111, "Connection refused")
 
 
 @pytest.fixture
@@ -143,10 +136,10 @@ def test_reminders_the_task_runs_the_sweep(at_reminder_day):
 
 def test_reminders_skip_a_duo_ended_after_its_row_was_created(at_reminder_day, settings):
     duo = active_duo()
-    settings.EMAIL_BACKEND = "tests.duos.test_reminders.BrokenBackend"
+    settings.EMAIL_BACKEND = FAILING_BACKEND
     duos_send_reminders()
     Duo.objects.filter(pk=duo.pk).update(state=DuoState.ENDED)
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.EMAIL_BACKEND = MEMORY_BACKEND
     at_reminder_day.shift(RETRY_BACKOFF[0])
 
     assert duos_send_reminders() == 0
@@ -236,7 +229,7 @@ def test_reminders_a_fresh_claim_is_left_to_its_worker(at_reminder_day):
 
 def test_reminders_wait_for_the_mail_server_and_go_once_it_is_back(at_reminder_day, settings):
     duo = active_duo()
-    settings.EMAIL_BACKEND = "tests.duos.test_reminders.BrokenBackend"
+    settings.EMAIL_BACKEND = FAILING_BACKEND
     failed_at = timezone.now()
 
     assert duos_send_reminders() == 0
@@ -257,7 +250,7 @@ def test_reminders_wait_for_the_mail_server_and_go_once_it_is_back(at_reminder_d
     assert row.next_attempt_at == timezone.now() + RETRY_BACKOFF[1]
 
     # Back, but not yet the time to retry: nothing goes.
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.EMAIL_BACKEND = MEMORY_BACKEND
     assert duos_send_reminders() == 0
     assert not mail.outbox
 
@@ -274,7 +267,7 @@ def test_reminders_wait_for_the_mail_server_and_go_once_it_is_back(at_reminder_d
 
 def test_reminders_backoff_is_capped_and_stops_when_the_month_closes(at_reminder_day, settings):
     active_duo()
-    settings.EMAIL_BACKEND = "tests.duos.test_reminders.BrokenBackend"
+    settings.EMAIL_BACKEND = FAILING_BACKEND
     duos_send_reminders()
     for _attempt in range(len(RETRY_BACKOFF) + 2):
         at_reminder_day.shift(RETRY_BACKOFF[-1])
@@ -285,7 +278,7 @@ def test_reminders_backoff_is_capped_and_stops_when_the_month_closes(at_reminder
 
     closes_at = schedule.month_window(Duo.objects.get(), 1).closes_at()
     at_reminder_day.move_to(closes_at)
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.EMAIL_BACKEND = MEMORY_BACKEND
     assert duos_send_reminders() == 0
     assert not mail.outbox
     assert set(Reminder.objects.values_list("skip_reason", flat=True)) == {"month_closed"}
@@ -350,9 +343,9 @@ def test_reminders_a_row_created_before_a_pause_or_suspension_is_held_then_sent(
     at_reminder_day, settings, field
 ):
     duo = active_duo()
-    settings.EMAIL_BACKEND = "tests.duos.test_reminders.BrokenBackend"
+    settings.EMAIL_BACKEND = FAILING_BACKEND
     duos_send_reminders()  # the rows exist, waiting for a retry
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.EMAIL_BACKEND = MEMORY_BACKEND
     Duo.objects.filter(pk=duo.pk).update(**{field: timezone.now()})
     at_reminder_day.shift(timedelta(days=2))
 
@@ -369,9 +362,9 @@ def test_reminders_a_row_created_before_a_pause_or_suspension_is_held_then_sent(
 
 def test_reminders_a_held_row_whose_month_closed_meanwhile_is_skipped(at_reminder_day, settings):
     duo = active_duo()
-    settings.EMAIL_BACKEND = "tests.duos.test_reminders.BrokenBackend"
+    settings.EMAIL_BACKEND = FAILING_BACKEND
     duos_send_reminders()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.EMAIL_BACKEND = MEMORY_BACKEND
     Duo.objects.filter(pk=duo.pk).update(suspended_at=timezone.now())
     at_reminder_day.move_to(schedule.month_window(duo, 1).closes_at())
 
@@ -478,14 +471,14 @@ def test_reminders_closing_email_is_retried_then_given_up_with_the_survey(settin
     with time_machine.travel(schedule.month_window(duo, 6).reminder_at(), tick=False) as t:
         duos_send_reminders()
         mail.outbox.clear()
-        settings.EMAIL_BACKEND = "tests.duos.test_reminders.BrokenBackend"
+        settings.EMAIL_BACKEND = FAILING_BACKEND
         t.move_to(_closing_day(duo))
         duos_send_reminders()
         closing = Reminder.objects.filter(kind=ReminderKind.CLOSING)
         assert closing.filter(attempts=1, sent_at=None).count() == 2
         duo.refresh_from_db()
         t.move_to(survey.survey_expires_at(duo))
-        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        settings.EMAIL_BACKEND = MEMORY_BACKEND
         duos_send_reminders()
 
     assert not mail.outbox
