@@ -2,21 +2,17 @@
 the refugee's email, and the signed link lets them set a password.
 
 The token signs the person and the email, and is void once the profile has a user of its own,
-so it works once; it expires after INVITATION_DAYS.
+so it works once; it expires after the kind's `max_age` (duos/lib/links.py).
 """
 
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
-from django.core import signing
 from django.db import transaction
-from django.urls import reverse
 
 from accounts.models import Person, User
-from duos.lib.emails import absolute_url, send_templated_email
-
-INVITATION_DAYS = 14
-SALT = "accounts.handover"
+from duos.lib.emails import send_templated_email
+from duos.lib.links import HANDOVER, LinkExpired, LinkInvalid, LinkKind
 
 
 @dataclass(frozen=True)
@@ -25,38 +21,33 @@ class Invitation:
     email: str
 
 
-class InvalidInvitation(Exception):
-    pass
-
-
 def invitation_token(person: Person, email: str) -> str:
-    return signing.dumps({"person": person.pk, "email": email.lower()}, salt=SALT, compress=True)
+    return HANDOVER.token(person.pk, email.lower())
 
 
-def read_invitation(token: str) -> Invitation:
-    try:
-        data = signing.loads(token, salt=SALT, max_age=INVITATION_DAYS * 24 * 3600)
-    except signing.BadSignature as error:  # expired links raise a subclass of it
-        raise InvalidInvitation from error
+def invitation(kind: LinkKind, payload: dict) -> Invitation:
+    """The referred profile a link names; LinkExpired once it has a user of its own."""
     person = Person.objects.filter(
-        pk=data["person"], user=None, anonymised_at=None, referrer__isnull=False
+        pk=payload["person"], anonymised_at=None, referrer__isnull=False
     ).first()
     if person is None:
-        raise InvalidInvitation
-    return Invitation(person=person, email=data["email"])
+        raise LinkInvalid
+    if person.user_id is not None:
+        raise LinkExpired
+    return Invitation(person=person, email=payload["email"])
 
 
 def send_invitation(*, person: Person, email: str, language: str) -> None:
     """Emailed to the refugee, in the language their social worker chose for them."""
     recipient = User(email=email, language=language, first_name=person.first_name)
-    link = absolute_url(reverse("accounts:handover", args=[invitation_token(person, email)]))
+    link = HANDOVER.url(person.pk, email.lower())
     send_templated_email(
         to=recipient,
         template="handover",
         context={
             "person": person,
             "link": link,
-            "days": INVITATION_DAYS,
+            "days": HANDOVER.max_age.days,
             "organisation": getattr(person.referrer, "social_worker", None),
         },
     )
@@ -67,7 +58,7 @@ def take_over(invitation: Invitation, *, user: User | None = None, password: str
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=invitation.person.pk)
         if person.user_id is not None:
-            raise InvalidInvitation
+            raise LinkExpired
         if user is None:
             user = User.objects.create_user(
                 email=invitation.email,

@@ -17,8 +17,13 @@ from accounts.decorators import member_required
 from accounts.forms import InviteForm
 from accounts.models import Person, User
 from accounts.views.profile import render_referral_detail
+from duos.lib.links import HANDOVER, LinkExpired, invalid_link_response, opens_link
 
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+HAS_PROFILE = _(
+    "Your account already has a profile of its own. Please contact the programme team so that "
+    "we can sort it out together."
+)
 
 
 @member_required
@@ -36,18 +41,18 @@ def referral_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def take_over(request: HttpRequest, token: str) -> HttpResponse:
+@opens_link(HANDOVER, resolve=handover.invitation)
+def take_over(request: HttpRequest, invitation: handover.Invitation) -> HttpResponse:
     """The link opens a page with a button: following it alone changes nothing."""
-    try:
-        invitation = handover.read_invitation(token)
-    except handover.InvalidInvitation:
-        return render(request, "accounts/handover_invalid.html", status=HTTPStatus.BAD_REQUEST)
     existing = User.objects.filter(email__iexact=invitation.email).first()
     if existing is not None:
         return _take_over_as_existing_user(request, invitation, existing)
     form = SetPasswordForm(User(email=invitation.email), request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = handover.take_over(invitation, password=form.cleaned_data["new_password1"])
+        try:
+            user = handover.take_over(invitation, password=form.cleaned_data["new_password1"])
+        except LinkExpired as used:  # taken over meanwhile, from another tab or device
+            return invalid_link_response(request, HANDOVER, used)
         login(request, user, backend=AUTH_BACKEND)
         messages.success(request, _("Welcome! This profile is now yours."))
         return redirect("accounts:dashboard")
@@ -65,13 +70,13 @@ def _take_over_as_existing_user(request, invitation, existing: User) -> HttpResp
         )
     if Person.objects.filter(user=existing).exists():
         return render(
-            request,
-            "accounts/handover_invalid.html",
-            {"has_profile": True},
-            status=HTTPStatus.CONFLICT,
+            request, "link_invalid.html", {"message": HAS_PROFILE}, status=HTTPStatus.CONFLICT
         )
     if request.method == "POST":
-        handover.take_over(invitation, user=existing)
+        try:
+            handover.take_over(invitation, user=existing)
+        except LinkExpired as used:
+            return invalid_link_response(request, HANDOVER, used)
         messages.success(request, _("Welcome! This profile is now yours."))
         return redirect("accounts:dashboard")
     return render(request, "accounts/handover.html", {"invitation": invitation})

@@ -10,7 +10,7 @@ the matching permission.
 from http import HTTPStatus
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,20 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import member_required
 from accounts.models import Person
-from accounts.roles import is_social_worker
 from duos.activities import ics, links, services
 from duos.activities.forms import PersonForm
+from duos.lib.access import get_people_for_member
+from duos.lib.links import ACTIVITY_REGISTER, opens_link
 from duos.models import GroupActivity, Registration, RegistrationState
 
 PAST_PAGE_SIZE = 20
-
-
-def _people_for(user) -> list[Person]:
-    """Whom the user acts for; 404 for anyone who is neither a participant nor a social worker."""
-    people = services.acting_people(user)
-    if not people and not is_social_worker(user):
-        raise Http404
-    return people
 
 
 def _render_activity(
@@ -83,7 +76,7 @@ def _render_activity(
 @member_required
 @require_GET
 def activity_list(request: HttpRequest) -> HttpResponse:
-    people = _people_for(request.user)
+    people = get_people_for_member(request.user)
     context = {
         "activities": services.upcoming_for_people(people),
         "eligible": bool(services.active_duos_by_person(people)),
@@ -95,11 +88,11 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 @member_required
 @require_GET
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_activity(request, pk, _people_for(request.user))
+    return _render_activity(request, pk, get_people_for_member(request.user))
 
 
 def _act(request: HttpRequest, pk: int, action) -> HttpResponse:
-    people = _people_for(request.user)
+    people = get_people_for_member(request.user)
     activity = get_object_or_404(GroupActivity, pk=pk)
     form = PersonForm(request.POST, people=people)
     if not form.is_valid():
@@ -144,7 +137,7 @@ def activity_cancel_registration(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 @require_GET
 def activity_ics(request: HttpRequest, pk: int) -> HttpResponse:
-    _people_for(request.user)
+    get_people_for_member(request.user)
     activity = get_object_or_404(GroupActivity, pk=pk)
     response = HttpResponse(
         ics.activity_calendar(activity), content_type="text/calendar; charset=utf-8"
@@ -155,17 +148,8 @@ def activity_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def activity_register_link(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        link = links.read_register_token(token)
-    except links.InvalidRegisterLink as error:
-        status = HTTPStatus.GONE if error.expired else HTTPStatus.BAD_REQUEST
-        return render(
-            request,
-            "duos/activities/link_invalid.html",
-            {"expired": error.expired},
-            status=status,
-        )
+@opens_link(ACTIVITY_REGISTER, resolve=links.register_link)
+def activity_register_link(request: HttpRequest, link: links.RegisterLink) -> HttpResponse:
     activity, person = link.activity, link.person
     registration = Registration.objects.filter(
         activity=activity, person=person, state__in=services.OPEN_STATES

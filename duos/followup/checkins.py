@@ -3,22 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from duos.followup.timeline import MET, NOT_YET
-from duos.lib.emails import token_url
+from duos.lib.links import CHECKIN, LinkExpired, LinkInvalid, LinkKind
 from duos.lifecycle import schedule
 from duos.models import Activity, CheckIn, Duo, DuoState, Reminder, ReminderKind
-
-_TOKEN_SALT = "duos.checkin"  # noqa: S105  (a namespace, not a secret)
-
-
-class InvalidCheckInLink(Exception):
-    def __init__(self, *, expired: bool = False) -> None:
-        super().__init__("expired" if expired else "invalid")
-        self.expired = expired
 
 
 @dataclass(frozen=True)
@@ -36,41 +27,37 @@ class CheckInLink:
 
 
 def checkin_token(reminder: Reminder, answer: str) -> str:
-    return signing.dumps({"r": reminder.pk, "a": answer}, salt=_TOKEN_SALT)
+    return CHECKIN.token(reminder.pk, answer)
 
 
 def checkin_url(reminder: Reminder, answer: str) -> str:
-    return token_url("duos:checkin", checkin_token(reminder, answer))
+    return CHECKIN.url(reminder.pk, answer)
 
 
-def read_checkin_token(token: str, *, now: datetime | None = None) -> CheckInLink:
-    """The reminder and answer a link carries; InvalidCheckInLink if tampered or closed.
+def checkin_link(kind: LinkKind, payload: dict, *, now: datetime | None = None) -> CheckInLink:
+    """The reminder and answer a link carries; LinkExpired once its month has closed.
 
-    No max_age: the link lives until its month closes, which the calendar says. A paused
-    duo's clock stops at the pause (`schedule.duo_clock`): a month whose close would fall
-    during the pause stays open, and resuming moves its close later by the pause's length.
+    The link lives until its month closes, which the calendar says. A paused duo's clock
+    stops at the pause (`schedule.duo_clock`): a month whose close would fall during the
+    pause stays open, and resuming moves its close later by the pause's length.
     """
-    try:
-        data = signing.loads(token, salt=_TOKEN_SALT)
-    except signing.BadSignature as error:
-        raise InvalidCheckInLink from error
-    if not isinstance(data, dict) or data.get("a") not in (MET, NOT_YET):
-        raise InvalidCheckInLink
+    if payload["a"] not in (MET, NOT_YET):
+        raise LinkInvalid
     reminder = (
         Reminder.objects.select_related("duo__sponsor", "duo__refugee")
-        .filter(pk=data.get("r"))
+        .filter(pk=payload["r"])
         .first()
     )
     if reminder is None:
-        raise InvalidCheckInLink
-    link = CheckInLink(reminder=reminder, met=data["a"] == MET)
+        raise LinkInvalid
+    link = CheckInLink(reminder=reminder, met=payload["a"] == MET)
     if reminder.duo.state not in (DuoState.ACTIVE, DuoState.COMPLETED):
-        raise InvalidCheckInLink(expired=True)
+        raise LinkExpired
     if reminder.kind != ReminderKind.MONTHLY:
-        raise InvalidCheckInLink
+        raise LinkInvalid
     clock = schedule.duo_clock(reminder.duo, now or timezone.now())
     if clock >= link.window.closes_at():
-        raise InvalidCheckInLink(expired=True)
+        raise LinkExpired
     return link
 
 

@@ -158,11 +158,11 @@ def _open_checkin_links(duo: Duo, side: str, windows, today: date) -> dict | Non
 
 
 def _answer_links(duo: Duo, side: str) -> dict:
-    from duos.lifecycle.links import answer_token
+    from duos.lifecycle.links import KINDS
 
     return {
-        "accept_url": reverse("duos:answer", args=[answer_token(duo, side, Answer.ACCEPTED)]),
-        "decline_url": reverse("duos:answer", args=[answer_token(duo, side, Answer.DECLINED)]),
+        "accept_url": KINDS[Answer.ACCEPTED].path(duo.pk, side),
+        "decline_url": KINDS[Answer.DECLINED].path(duo.pk, side),
     }
 
 

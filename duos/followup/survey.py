@@ -10,25 +10,14 @@ changes nothing; a POST records the answer, which can be changed as long as the 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core import signing
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from duos.lib.emails import absolute_url
+from duos.lib.links import SURVEY, LinkExpired, LinkInvalid, LinkKind
 from duos.models import Duo, DuoState, KeepInTouch, Side, SurveyAnswer
 
 # The survey link works this long after the duo was completed.
 SURVEY_DAYS = 60
-
-
-_TOKEN_SALT = "duos.survey"  # noqa: S105  (a namespace, not a secret)
-
-
-class InvalidSurveyLink(Exception):
-    def __init__(self, *, expired: bool = False) -> None:
-        super().__init__("expired" if expired else "invalid")
-        self.expired = expired
 
 
 @dataclass(frozen=True)
@@ -51,39 +40,31 @@ def survey_expires_at(duo: Duo) -> datetime:
 
 
 def survey_token(duo: Duo, side: str) -> str:
-    return signing.dumps({"d": duo.pk, "s": side}, salt=_TOKEN_SALT)
+    return SURVEY.token(duo.pk, side)
 
 
 def survey_url(duo: Duo, side: str) -> str:
-    return absolute_url(reverse("duos:survey", args=[survey_token(duo, side)]))
+    return SURVEY.url(duo.pk, side)
 
 
-def read_survey_token(token: str, *, now: datetime | None = None) -> SurveyLink:
-    """The duo and side a link names; InvalidSurveyLink if tampered, or expired (the duo is not
-    completed, its survey closed, or the person's data was erased).
-
-    No max_age in the signature: the expiry is read from the duo, one place.
+def survey_link(kind: LinkKind, payload: dict, *, now: datetime | None = None) -> SurveyLink:
+    """The duo and side a link names; LinkExpired when the duo is not completed, its survey
+    closed, or the person's data was erased: the expiry is read from the duo, one place.
     """
-    try:
-        data = signing.loads(token, salt=_TOKEN_SALT)
-    except signing.BadSignature as error:
-        raise InvalidSurveyLink from error
-    if not isinstance(data, dict) or data.get("s") not in Side.values:
-        raise InvalidSurveyLink
+    if payload["s"] not in Side.values:
+        raise LinkInvalid
     duo = (
-        Duo.objects.select_related("sponsor__user", "refugee__user")
-        .filter(pk=data.get("d"))
-        .first()
+        Duo.objects.select_related("sponsor__user", "refugee__user").filter(pk=payload["d"]).first()
     )
     if duo is None:
-        raise InvalidSurveyLink
-    link = SurveyLink(duo=duo, side=data["s"])
+        raise LinkInvalid
+    link = SurveyLink(duo=duo, side=payload["s"])
     if duo.state != DuoState.COMPLETED or duo.ended_at is None:
-        raise InvalidSurveyLink(expired=True)
+        raise LinkExpired
     if (now or timezone.now()) >= survey_expires_at(duo):
-        raise InvalidSurveyLink(expired=True)
+        raise LinkExpired
     if link.person.anonymised_at is not None:
-        raise InvalidSurveyLink(expired=True)
+        raise LinkExpired
     return link
 
 

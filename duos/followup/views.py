@@ -19,12 +19,8 @@ from accounts.decorators import member_required
 from duos.followup import checkins
 from duos.followup.forms import MOODS, CheckInForm, SurveyForm
 from duos.followup.participant import participant_context
-from duos.followup.survey import (
-    InvalidSurveyLink,
-    read_survey_token,
-    survey_expires_at,
-    survey_record,
-)
+from duos.followup.survey import SurveyLink, survey_expires_at, survey_link, survey_record
+from duos.lib.links import CHECKIN, SURVEY, opens_link
 from duos.lifecycle import schedule
 from duos.models import (
     Activity,
@@ -35,14 +31,8 @@ from duos.models import (
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def checkin(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        link = checkins.read_checkin_token(token)
-    except checkins.InvalidCheckInLink as error:
-        status = HTTPStatus.GONE if error.expired else HTTPStatus.BAD_REQUEST
-        return render(
-            request, "duos/checkin_invalid.html", {"expired": error.expired}, status=status
-        )
+@opens_link(CHECKIN, resolve=checkins.checkin_link)
+def checkin(request: HttpRequest, link: checkins.CheckInLink) -> HttpResponse:
     reminder = link.reminder
     recorded = False
     status = HTTPStatus.OK
@@ -83,14 +73,8 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def survey(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        link = read_survey_token(token)
-    except InvalidSurveyLink as error:
-        status = HTTPStatus.GONE if error.expired else HTTPStatus.BAD_REQUEST
-        return render(
-            request, "duos/survey_invalid.html", {"expired": error.expired}, status=status
-        )
+@opens_link(SURVEY, resolve=survey_link)
+def survey(request: HttpRequest, link: SurveyLink) -> HttpResponse:
     current = SurveyAnswer.objects.filter(duo=link.duo, side=link.side).first()
     recorded = False
     status = HTTPStatus.OK

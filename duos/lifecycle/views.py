@@ -7,25 +7,21 @@ nothing. No login: the signed link is the proof, as in accounts/handover.py.
 from http import HTTPStatus
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from duos.lib.access import VIEW_DUO, require_staff
+from duos.lib.links import ANSWER_ACCEPT, ANSWER_DECLINE, opens_link
 from duos.lifecycle import links, services
 from duos.models import Answer, DuoState
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def answer(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        link = links.read_answer_token(token)
-    except links.InvalidAnswerLink as error:
-        status = HTTPStatus.GONE if error.expired else HTTPStatus.BAD_REQUEST
-        return render(
-            request, "duos/answer_invalid.html", {"expired": error.expired}, status=status
-        )
+@opens_link(ANSWER_ACCEPT, ANSWER_DECLINE, resolve=links.answer_link)
+def answer(request: HttpRequest, link: links.AnswerLink) -> HttpResponse:
     outcome = None
     if request.method == "POST":
         outcome = services.duo_answer(duo=link.duo, side=link.side, answer=link.answer)
@@ -43,16 +39,11 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "duos/answer.html", context, status=status)
 
 
-def _require_duo_viewer(request: HttpRequest) -> None:
-    if not (request.user.is_active and request.user.has_perm("duos.view_duo")):
-        raise Http404
-
-
 @login_required
 @require_GET
 def waiting(request: HttpRequest) -> HttpResponse:
     """Waiting duos with an answer missing after a week: the team calls them."""
-    _require_duo_viewer(request)
+    require_staff(request.user, VIEW_DUO)
     return render(
         request,
         "duos/waiting.html",

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -34,11 +33,6 @@ from duos.models import (
     Side,
 )
 
-# The link of a reminder email works this long: past the month it was sent for, since a
-# problem is often told late.
-REPORT_LINK_DAYS = 60
-
-
 # A duo that ended (early or completed) this recently can still be reported on from its page.
 RECENTLY_ENDED_DAYS = 60
 
@@ -56,21 +50,6 @@ def reportable_duos(*, now: datetime | None = None) -> QuerySet[Duo]:
         Q(state__in=OPEN_DUO_STATES)
         | Q(state__in=[DuoState.ENDED, DuoState.COMPLETED], ended_at__gte=cutoff)
     )
-
-
-def get_duo_for_reporter(user, pk: int) -> tuple[Duo, str]:
-    """The duo and the side the logged-in user reports for: their own side, or the side of a
-    refugee they refer (a social worker acting for them). Anyone else gets a 404."""
-    duo = reportable_duos().select_related("sponsor", "refugee").filter(pk=pk).first()
-    if duo is None or not user.is_authenticated:
-        raise Http404
-    for side in Side.values:
-        person = getattr(duo, side)
-        if person.anonymised_at is not None:
-            continue
-        if person.user_id == user.pk or (person.user_id is None and person.referrer_id == user.pk):
-            return duo, side
-    raise Http404
 
 
 def report_create(

@@ -10,13 +10,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import member_required
 from accounts.models import User
+from duos.lib.access import get_duo_for_member
+from duos.lib.links import REPORT, opens_link
 from duos.models import (
     Duo,
     Side,
 )
+from duos.reports import links
 from duos.reports.forms import ReportForm
-from duos.reports.links import InvalidReportLink, read_report_token
-from duos.reports.services import get_duo_for_reporter, report_create
+from duos.reports.services import report_create, reportable_duos
 
 
 def _report_page(
@@ -47,20 +49,15 @@ def _report_page(
 @member_required
 @require_http_methods(["GET", "POST"])
 def report_new(request: HttpRequest, pk: int) -> HttpResponse:
-    duo, side = get_duo_for_reporter(request.user, pk)
+    # Their own side, or the side of a refugee they refer (a social worker acting for them).
+    duo, side = get_duo_for_member(request.user, pk, reportable_duos())
     return _report_page(request, duo=duo, side=side, sent_by=request.user)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def report_link(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        link = read_report_token(token)
-    except InvalidReportLink as error:
-        status = HTTPStatus.GONE if error.expired else HTTPStatus.BAD_REQUEST
-        return render(
-            request, "duos/report_invalid.html", {"expired": error.expired}, status=status
-        )
+@opens_link(REPORT, resolve=links.report_link)
+def report_link(request: HttpRequest, link: links.ReportLink) -> HttpResponse:
     # The link went to this side's contact: the person, or their social worker.
     person = getattr(link.duo, link.side)
     return _report_page(request, duo=link.duo, side=link.side, sent_by=person.contact_user)

@@ -57,7 +57,7 @@ def test_refugee_takes_over_their_profile_with_a_password(client, referred_refug
     detail = reverse("accounts:referral_detail", args=[referred_refugee.pk])
     assert client.get(detail).status_code == HTTPStatus.NOT_FOUND
     client.logout()
-    assert client.get(link).status_code == HTTPStatus.BAD_REQUEST
+    assert client.get(link).status_code == HTTPStatus.GONE
 
 
 def test_takeover_with_a_weak_password_keeps_the_form(client, referred_refugee):
@@ -70,15 +70,17 @@ def test_takeover_with_a_weak_password_keeps_the_form(client, referred_refugee):
     assert not User.objects.filter(email="a@ex.org").exists()
 
 
-def test_tampered_or_expired_invitation_gets_a_clear_400(client, referred_refugee):
+def test_tampered_invitation_gets_a_clear_400_and_an_expired_one_410(client, referred_refugee):
     token = invitation_token(referred_refugee, "a@ex.org")
 
     tampered = client.get(reverse("accounts:handover", args=[token[:-2] + "xx"]))
     with time_machine.travel(timezone.now() + timedelta(days=15)):
         expired = client.get(reverse("accounts:handover", args=[token]))
 
-    assert tampered.status_code == expired.status_code == HTTPStatus.BAD_REQUEST
+    assert tampered.status_code == HTTPStatus.BAD_REQUEST
+    assert expired.status_code == HTTPStatus.GONE
     assert "14" in expired.content.decode()
+    assert "14" in tampered.content.decode()  # the same advice: ask for a new invitation
 
 
 def test_existing_account_logs_in_before_taking_over(client, referred_refugee):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import CandidateState
 from duos.followup import survey
-from duos.followup.checkins import InvalidCheckInLink, checkin_token, read_checkin_token
+from duos.followup.checkins import checkin_link, checkin_token
 from duos.followup.reminders import (
     CLAIM_STALE_AFTER,
     RETRY_BACKOFF,
@@ -24,6 +24,7 @@ from duos.followup.reminders import (
 )
 from duos.followup.tasks import send_due_reminders
 from duos.followup.timeline import MET
+from duos.lib.links import CHECKIN, LinkExpired
 from duos.lifecycle import schedule
 from duos.models import Answer, Duo, DuoState, Reminder, ReminderKind
 from tests.factories import RefugeeFactory, SponsorFactory
@@ -443,11 +444,10 @@ def test_reminders_the_last_months_checkins_stay_open_after_completion():
         t.move_to(_closing_day(duo))
         duos_send_reminders()
 
-        assert read_checkin_token(checkin_token(row, MET)).reminder == row
+        assert checkin_link(CHECKIN, CHECKIN.read(checkin_token(row, MET))).reminder == row
         t.move_to(last.closes_at())
-        with pytest.raises(InvalidCheckInLink) as error:
-            read_checkin_token(checkin_token(row, MET))
-    assert error.value.expired
+        with pytest.raises(LinkExpired):
+            checkin_link(CHECKIN, CHECKIN.read(checkin_token(row, MET)))
 
 
 def test_reminders_a_duo_suspended_at_its_end_closes_once_it_runs_again():
@@ -495,7 +495,7 @@ def test_reminders_a_paused_duos_checkin_links_stay_open_during_the_pause():
         t.move_to(first.closes_at() + timedelta(days=20))
 
         # The duo's clock stopped at the pause: month 1 is still open.
-        assert read_checkin_token(checkin_token(row, MET)).reminder == row
+        assert checkin_link(CHECKIN, CHECKIN.read(checkin_token(row, MET))).reminder == row
 
 
 def test_reminders_closing_queries_do_not_grow_with_the_duos():

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from accounts.models import CandidateState
 from duos.followup.reminders import duos_send_reminders
+from duos.lib.links import REPORT
 from duos.models import (
     Answer,
     Duo,
@@ -36,7 +37,7 @@ from duos.models import (
 )
 from duos.reports.forms import ReportFilterForm, ReportForm, ReportUpdateForm
 from duos.reports.links import report_link_url, report_token
-from duos.reports.services import REPORT_LINK_DAYS, duo_suspend, duo_unsuspend, report_create
+from duos.reports.services import duo_suspend, duo_unsuspend, report_create
 from tests.factories import (
     ReferredRefugeeFactory,
     RefugeeFactory,
@@ -283,7 +284,7 @@ def test_report_link_tampered_is_400_and_records_nothing(duo):
 def test_report_link_works_for_its_days_then_is_410(duo):
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         url = link_url(duo, Side.SPONSOR)
-        traveller.shift(timedelta(days=REPORT_LINK_DAYS - 1))
+        traveller.shift(REPORT.max_age - timedelta(days=1))
         assert english_client().get(url).status_code == HTTPStatus.OK
 
         traveller.shift(timedelta(days=2))
@@ -457,7 +458,8 @@ def test_staff_reports_list_queries_do_not_grow_with_the_reports(staff_client):
 
 def test_staff_report_pages_are_404_outside_the_team(duo):
     report = make_report(duo)
-    viewer = UserFactory()
+    viewer = StaffFactory()  # one permission of the team, and two-factor as staff must have
+    viewer.groups.clear()
     viewer.user_permissions.add(Permission.objects.get(codename="view_report"))
     for user, name, method in [
         (duo.sponsor.user, "duos:reports", "get"),
