@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.urls import resolve, reverse
 from django.utils import timezone
 
-from accounts import privacy
+from accounts import privacy, privacy_registry
 from accounts.models import (
     CandidateState,
     Consent,
@@ -177,7 +177,7 @@ def test_registry_reports_a_field_nobody_classified(monkeypatch):
 
 
 def test_registry_every_model_holding_someones_data_is_walked():
-    walked = {*privacy.PERSON_ROWS, *privacy.ACCOUNT_ROWS, *privacy.ERASED_SEPARATELY}
+    walked = {*privacy.PERSON_ROWS, *privacy.ACCOUNT_ROWS, *privacy_registry.ERASED_SEPARATELY}
     holding = {
         model._meta.label
         for model in apps.get_models()
