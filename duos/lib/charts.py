@@ -26,24 +26,10 @@ def bar_chart(
     figures; the SVG is labelled by its title for those who can see it.
     """
     largest = max((v for s in series for v in s.values), default=0) or 1
-    plot = CHART_WIDTH - LABEL_WIDTH - VALUE_ROOM
     row_height = BAR_HEIGHT * len(series) + GAP
     legend_height = 22 if len(series) > 1 else 0
     height = legend_height + row_height * len(labels) + GAP
-    parts = []
-    if len(series) > 1:
-        for i, each in enumerate(series):
-            x = LABEL_WIDTH + i * 150
-            parts.append(
-                format_html(
-                    '<rect x="{}" y="4" width="12" height="12" fill="{}"/>'
-                    '<text x="{}" y="15" font-size="12">{}</text>',
-                    x,
-                    each.colour,
-                    x + 16,
-                    each.name,
-                )
-            )
+    parts = _legend(series) if len(series) > 1 else []
     parts.append(
         format_html(
             '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#4a5565"/>',
@@ -55,33 +41,7 @@ def bar_chart(
     )
     for row, label in enumerate(labels):
         top = legend_height + row * row_height + GAP
-        parts.append(
-            format_html(
-                '<text x="{}" y="{}" font-size="12" text-anchor="end">{}</text>',
-                LABEL_WIDTH - 8,
-                top + BAR_HEIGHT * len(series) / 2 + 4,
-                label,
-            )
-        )
-        for i, each in enumerate(series):
-            value = each.values[row]
-            width = round(plot * value / largest, 1)
-            y = top + i * BAR_HEIGHT
-            parts.append(
-                format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
-                    '<text x="{}" y="{}" font-size="11">{}{}</text>',
-                    LABEL_WIDTH,
-                    y + 1,
-                    width,
-                    BAR_HEIGHT - 2,
-                    each.colour,
-                    LABEL_WIDTH + width + 4,
-                    y + BAR_HEIGHT - 4,
-                    _number(value),
-                    unit,
-                )
-            )
+        parts.extend(_row(label, row, series, top=top, largest=largest, unit=unit))
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         'aria-labelledby="{}" viewBox="0 0 {} {}" width="100%" '
@@ -94,6 +54,58 @@ def bar_chart(
         title,
         mark_safe("".join(parts)),  # noqa: S308 (each part is built by format_html)
     )
+
+
+def _legend(series: list[Series]) -> list[SafeString]:
+    parts = []
+    for i, each in enumerate(series):
+        x = LABEL_WIDTH + i * 150
+        parts.append(
+            format_html(
+                '<rect x="{}" y="4" width="12" height="12" fill="{}"/>'
+                '<text x="{}" y="15" font-size="12">{}</text>',
+                x,
+                each.colour,
+                x + 16,
+                each.name,
+            )
+        )
+    return parts
+
+
+def _row(
+    label: str, row: int, series: list[Series], *, top: float, largest: float, unit: str
+) -> list[SafeString]:
+    """One label and its bars, one per series, each with its figure after it."""
+    plot = CHART_WIDTH - LABEL_WIDTH - VALUE_ROOM
+    parts = [
+        format_html(
+            '<text x="{}" y="{}" font-size="12" text-anchor="end">{}</text>',
+            LABEL_WIDTH - 8,
+            top + BAR_HEIGHT * len(series) / 2 + 4,
+            label,
+        )
+    ]
+    for i, each in enumerate(series):
+        value = each.values[row]
+        width = round(plot * value / largest, 1)
+        y = top + i * BAR_HEIGHT
+        parts.append(
+            format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
+                '<text x="{}" y="{}" font-size="11">{}{}</text>',
+                LABEL_WIDTH,
+                y + 1,
+                width,
+                BAR_HEIGHT - 2,
+                each.colour,
+                LABEL_WIDTH + width + 4,
+                y + BAR_HEIGHT - 4,
+                _number(value),
+                unit,
+            )
+        )
+    return parts
 
 
 def _number(value: float) -> str:
