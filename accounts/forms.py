@@ -6,6 +6,7 @@ import phonenumbers
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +71,15 @@ class SignupForm(CleanTextMixin, AllauthSignupForm):
                 ),
             )
         return cleaned
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            # A new account costs the hashing of its password (half a second in production);
+            # a known email costs it too, hashed for nothing, so that the answer takes as long
+            # either way and its timing does not tell who has an account (allauth's
+            # ACCOUNT_PREVENT_ENUMERATION only makes the answer itself the same).
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
 
     def save(self, request):
         user = super().save(request)
