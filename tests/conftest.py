@@ -2,6 +2,7 @@
 
 import os
 import socket
+import subprocess
 from urllib.parse import urlparse
 
 import pytest
@@ -57,6 +58,18 @@ def postgres_only() -> None:
 def _fast_hasher_and_memory_email(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = MEMORY_BACKEND
+
+
+@pytest.fixture(autouse=True)
+def _processes_only_in_slow_tests(request, monkeypatch):
+    """A test that starts a process is marked `slow` (pyproject.toml): this makes sure of it."""
+    if request.node.get_closest_marker("slow"):
+        return
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"{request.node.nodeid} starts a process: mark it @pytest.mark.slow")
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
 
 
 @pytest.fixture(autouse=True)

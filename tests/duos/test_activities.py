@@ -25,7 +25,6 @@ from duos.lib import ics
 from duos.lib.links import ACTIVITY_REGISTER
 from duos.models import (
     Activity,
-    Answer,
     CheckIn,
     Duo,
     DuoState,
@@ -35,8 +34,8 @@ from duos.models import (
     Side,
 )
 from tests.factories import (
+    DuoFactory,
     ReferredRefugeeFactory,
-    RefugeeFactory,
     SocialWorkerFactory,
     SponsorFactory,
     StaffFactory,
@@ -49,6 +48,8 @@ pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")
 # The duo's month 1 runs from March 10 to April 10, month 2 to May 10.
 START = datetime(2025, 3, 10, 18, 0, tzinfo=PARIS)
+# The duos start then, and their people read their emails in English.
+AT_START = {"started_at": START, "language": "en"}
 NOW = datetime(2025, 4, 14, 10, 0, tzinfo=PARIS)
 # A Saturday of month 2.
 ACTIVITY_AT = datetime(2025, 4, 19, 14, 0, tzinfo=PARIS)
@@ -73,18 +74,6 @@ def person(factory=SponsorFactory, **kwargs):
     return factory(state=CandidateState.IN_DUO, user__language="en", **kwargs)
 
 
-def active_duo(*, sponsor=None, refugee=None, started_at=START, state=DuoState.ACTIVE) -> Duo:
-    return Duo.objects.create(
-        sponsor=sponsor or person(SponsorFactory),
-        refugee=refugee or person(RefugeeFactory),
-        state=state,
-        expires_at=started_at,
-        sponsor_answer=Answer.ACCEPTED,
-        refugee_answer=Answer.ACCEPTED,
-        started_at=started_at,
-    )
-
-
 def new_activity(**kwargs) -> GroupActivity:
     starts_at = kwargs.pop("starts_at", ACTIVITY_AT)
     fields = {
@@ -107,7 +96,7 @@ def in_english(client, user):
 
 @pytest.fixture
 def duo():
-    return active_duo()
+    return DuoFactory(**AT_START)
 
 
 @pytest.fixture
@@ -124,7 +113,11 @@ def register(activity, who):
 
 def test_activities_register_gives_places_then_the_waiting_list():
     activity = new_activity(capacity=2)
-    people = [active_duo().sponsor, active_duo().refugee, active_duo().sponsor]
+    people = [
+        DuoFactory(**AT_START).sponsor,
+        DuoFactory(**AT_START).refugee,
+        DuoFactory(**AT_START).sponsor,
+    ]
 
     states = [register(activity, p).state for p in people]
 
@@ -147,7 +140,7 @@ def test_activities_register_again_changes_nothing(duo):
 
 def test_activities_register_refused_outside_an_active_duo_or_when_closed(duo):
     not_in_duo = SponsorFactory()
-    ended = active_duo(state=DuoState.ENDED)
+    ended = DuoFactory(**AT_START, state=DuoState.ENDED)
     activity = new_activity()
 
     for who in (not_in_duo, ended.sponsor):
@@ -169,7 +162,7 @@ def test_activities_cancel_gives_the_place_to_the_first_waiting_who_is_told(
     django_capture_on_commit_callbacks,
 ):
     activity = new_activity(capacity=1)
-    first, second, third = (active_duo().sponsor for _ in range(3))
+    first, second, third = (DuoFactory(**AT_START).sponsor for _ in range(3))
     for who in (first, second, third):
         register(activity, who)
 
@@ -188,7 +181,7 @@ def test_activities_cancel_from_the_waiting_list_promotes_nobody(
     django_capture_on_commit_callbacks,
 ):
     activity = new_activity(capacity=1)
-    first, second = active_duo().sponsor, active_duo().sponsor
+    first, second = DuoFactory(**AT_START).sponsor, DuoFactory(**AT_START).sponsor
     register(activity, first)
     register(activity, second)
 
@@ -204,7 +197,7 @@ def test_activities_cancel_from_the_waiting_list_promotes_nobody(
 
 def test_activities_register_after_cancelling_goes_to_the_back_of_the_queue(clock):
     activity = new_activity(capacity=1)
-    holder, early, late = (active_duo().sponsor for _ in range(3))
+    holder, early, late = (DuoFactory(**AT_START).sponsor for _ in range(3))
     register(activity, holder)
     register(activity, early)
     services.registration_cancel(activity=activity, person=early)
@@ -232,7 +225,7 @@ def test_activities_two_registrations_at_once_for_the_last_place(postgres_only, 
     monkeypatch.setattr(app, "_pool", None)
     monkeypatch.setattr(app.amqp, "_producer_pool", None)
     activity = new_activity(capacity=1)
-    people = [active_duo().sponsor, active_duo().refugee]
+    people = [DuoFactory(**AT_START).sponsor, DuoFactory(**AT_START).refugee]
     barrier = threading.Barrier(2, timeout=10)
     outcomes: dict[int, object] = {}
 
@@ -286,7 +279,7 @@ def test_activities_participant_registers_and_cancels_from_the_page(client, duo)
 
 def test_activities_participant_bad_input_is_400_and_changes_nothing(client, duo):
     activity = new_activity()
-    stranger = active_duo().refugee
+    stranger = DuoFactory(**AT_START).refugee
     in_english(client, duo.sponsor.user)
     url = reverse("duos:activity_register", args=[activity.pk])
 
@@ -314,8 +307,8 @@ def test_activities_social_worker_registers_their_referred_refugee_only(client):
     worker = SocialWorkerFactory(user__language="en").user
     mine = person(ReferredRefugeeFactory, referrer=worker)
     theirs = person(ReferredRefugeeFactory)
-    active_duo(refugee=mine)
-    active_duo(refugee=theirs)
+    DuoFactory(**AT_START, refugee=mine)
+    DuoFactory(**AT_START, refugee=theirs)
     activity = new_activity()
     in_english(client, worker)
     url = reverse("duos:activity_register", args=[activity.pk])
@@ -341,10 +334,10 @@ def test_activities_upcoming_activities_in_one_query_with_the_state(duo, django_
     new_activity(starts_at=NOW - timedelta(days=3))  # over
     new_activity(cancelled_at=NOW)  # cancelled, never registered: not shown
     register(mine, duo.sponsor)
-    register(full, active_duo().sponsor)
+    register(full, DuoFactory(**AT_START).sponsor)
     register(full, duo.sponsor)
     for _ in range(3):
-        register(other, active_duo().sponsor)
+        register(other, DuoFactory(**AT_START).sponsor)
 
     with django_assert_num_queries(1):
         found = services.upcoming_activities(duo.sponsor, limit=10)
@@ -362,7 +355,7 @@ def test_activities_participant_list_queries_do_not_grow(client, django_assert_m
     worker = SocialWorkerFactory().user
     in_english(client, worker)
     for _ in range(2):
-        active_duo(refugee=person(ReferredRefugeeFactory, referrer=worker))
+        DuoFactory(**AT_START, refugee=person(ReferredRefugeeFactory, referrer=worker))
     for _ in range(2):
         register(new_activity(capacity=20), Duo.objects.first().refugee)
     with CaptureQueriesContext(connection) as few:
@@ -370,7 +363,7 @@ def test_activities_participant_list_queries_do_not_grow(client, django_assert_m
 
     for _ in range(6):
         refugee = person(ReferredRefugeeFactory, referrer=worker)
-        active_duo(refugee=refugee)
+        DuoFactory(**AT_START, refugee=refugee)
         activity = new_activity(capacity=20)
         register(activity, refugee)
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -550,7 +543,7 @@ def test_activities_staff_edit_with_more_places_gives_them_to_those_waiting(
     staff_client, django_capture_on_commit_callbacks
 ):
     activity = new_activity(capacity=1)
-    people = [active_duo().sponsor for _ in range(3)]
+    people = [DuoFactory(**AT_START).sponsor for _ in range(3)]
     for who in people:
         register(activity, who)
     data = {
@@ -582,9 +575,9 @@ def test_activities_staff_cancel_tells_everyone_registered_or_waiting(
     staff_client, django_capture_on_commit_callbacks
 ):
     activity = new_activity(capacity=1)
-    holder, waiting, gone = (active_duo().sponsor for _ in range(3))
+    holder, waiting, gone = (DuoFactory(**AT_START).sponsor for _ in range(3))
     referred = person(ReferredRefugeeFactory)
-    active_duo(refugee=referred)
+    DuoFactory(**AT_START, refugee=referred)
     for who in (holder, referred, waiting, gone):
         register(activity, who)
     services.registration_cancel(activity=activity, person=gone)
@@ -655,7 +648,7 @@ def test_activities_staff_pages_need_the_permissions(client, duo):
 def test_activities_staff_pages_queries_do_not_grow(staff_client, django_assert_max_num_queries):
     activity = new_activity(capacity=2)
     for _ in range(3):
-        register(activity, active_duo().sponsor)
+        register(activity, DuoFactory(**AT_START).sponsor)
     new_activity()
     new_activity(starts_at=NOW - timedelta(days=30))
     with CaptureQueriesContext(connection) as few:
@@ -665,7 +658,7 @@ def test_activities_staff_pages_queries_do_not_grow(staff_client, django_assert_
     activity.capacity = 20
     activity.save()
     for _ in range(10):
-        register(activity, active_duo().refugee)
+        register(activity, DuoFactory(**AT_START).refugee)
         new_activity(starts_at=NOW - timedelta(days=30))
     with django_assert_max_num_queries(len(few.captured_queries)):
         staff_client.get(reverse("duos:staff_activities"))
@@ -681,9 +674,9 @@ def attendance_data(pairs) -> dict:
 
 def test_activities_attendance_counts_as_the_months_meeting(staff_client, clock, duo):
     activity = new_activity(capacity=5)
-    other = active_duo()
+    other = DuoFactory(**AT_START)
     # A duo whose months had not begun by the activity's date: no check-in.
-    later = active_duo(started_at=ACTIVITY_AT + timedelta(days=2))
+    later = DuoFactory(language="en", started_at=ACTIVITY_AT + timedelta(days=2))
     came, absent, unknown, too_early = (
         register(activity, who) for who in (duo.sponsor, other.refugee, duo.refugee, later.sponsor)
     )
@@ -750,7 +743,7 @@ def test_activities_attendance_bad_input_is_400_and_keeps_what_was_typed(staff_c
 def test_activities_attendance_queries_do_not_grow(staff, clock):
     def record(n: int) -> int:
         activity = new_activity(capacity=50)
-        rows = [register(activity, active_duo().sponsor) for _ in range(n)]
+        rows = [register(activity, DuoFactory(**AT_START).sponsor) for _ in range(n)]
         clock.move_to(ACTIVITY_AT + timedelta(hours=4))
         with CaptureQueriesContext(connection) as queries:
             written = services.attendance_record(
@@ -772,7 +765,7 @@ def test_activities_reminder_is_sent_once_the_day_before(clock, duo):
     registered = register(activity, duo.sponsor)
     register(activity, duo.refugee)  # on the waiting list: no reminder
     referred = person(ReferredRefugeeFactory)
-    active_duo(refugee=referred)
+    DuoFactory(**AT_START, refugee=referred)
     other = new_activity(capacity=5)
     register(other, referred)
     services.registration_cancel(activity=other, person=referred)
@@ -834,7 +827,7 @@ def test_activities_reminder_not_sent_for_a_cancelled_activity(clock, duo):
 def test_activities_reminder_sweep_queries_grow_with_batches_only(clock):
     activity = new_activity(capacity=30)
     for _ in range(12):
-        register(activity, active_duo().sponsor)
+        register(activity, DuoFactory(**AT_START).sponsor)
     clock.move_to(ACTIVITY_AT - timedelta(hours=20))
 
     with CaptureQueriesContext(connection) as queries:
@@ -850,7 +843,7 @@ def test_activities_reminder_sweep_queries_grow_with_batches_only(clock):
 
 def test_activities_monthly_reminder_lists_the_next_activities_with_links(clock):
     clock.move_to(datetime(2025, 3, 30, 9, 0, tzinfo=PARIS))  # month 1's reminder day
-    duos = [active_duo(), active_duo()]
+    duos = [DuoFactory(**AT_START), DuoFactory(**AT_START)]
     soon = new_activity(title="Boat trip", starts_at=datetime(2025, 4, 5, 10, 0, tzinfo=PARIS))
     new_activity(title="Cancelled one", cancelled_at=timezone.now())
 

@@ -39,6 +39,7 @@ def wait_for(condition, timeout: float) -> bool:
     return False
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_worker_executes_a_task_sent_through_the_broker(broker_url, monkeypatch):
     monkeypatch.setattr(app.conf, "broker_url", broker_url)
@@ -93,6 +94,7 @@ def _start_worker(redis_url: str, queue: str) -> subprocess.Popen:
     )
 
 
+@pytest.mark.slow
 def test_task_of_a_killed_worker_is_delivered_again_on_redis(redis_url, tmp_path):
     queue = f"test-acks-{uuid.uuid4().hex}"
     log = tmp_path / "attempts.log"

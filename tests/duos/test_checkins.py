@@ -16,7 +16,8 @@ from duos.followup.reminders import duos_send_reminders
 from duos.followup.timeline import MET
 from duos.lifecycle import schedule
 from duos.models import Activity, CheckIn, DuoState, Reminder
-from tests.duos.test_reminders import REMINDER_DAY, START, active_duo
+from tests.duos.test_reminders import REMINDER_DAY, START
+from tests.factories import DuoFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def _checkin(duo, side="sponsor") -> CheckIn:
 
 
 def test_checkin_get_shows_one_button_and_changes_nothing(client, at_reminder_day):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     links = _links(duo)
 
     for path in links.values():
@@ -66,14 +67,14 @@ def test_checkin_get_shows_one_button_and_changes_nothing(client, at_reminder_da
 
 
 def test_checkin_rejects_other_methods(client, at_reminder_day):
-    links = _links(active_duo())
+    links = _links(DuoFactory(started_at=START))
 
     assert client.put(links["met"]).status_code == HTTPStatus.METHOD_NOT_ALLOWED
     assert not CheckIn.objects.exists()
 
 
 def test_checkin_we_met_is_recorded_then_offers_the_activities(client, at_reminder_day):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     links = _links(duo)
 
     response = client.post(links["met"])
@@ -92,7 +93,7 @@ def test_checkin_we_met_is_recorded_then_offers_the_activities(client, at_remind
 
 
 def test_checkin_activity_added_in_one_more_click(client, at_reminder_day):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     links = _links(duo)
     client.post(links["met"])
     at_reminder_day.shift(timedelta(minutes=1))
@@ -106,7 +107,7 @@ def test_checkin_activity_added_in_one_more_click(client, at_reminder_day):
 
 
 def test_checkin_activity_alone_records_the_meeting_too(client, at_reminder_day):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     links = _links(duo)
 
     client.post(links["met"], {"activity": Activity.CULTURE})
@@ -115,7 +116,7 @@ def test_checkin_activity_alone_records_the_meeting_too(client, at_reminder_day)
 
 
 def test_checkin_answer_can_change_until_the_close(client, at_reminder_day):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     links = _links(duo)
     client.post(links["met"], {"activity": Activity.COFFEE})
     answered_at = _checkin(duo).answered_at
@@ -138,7 +139,7 @@ def test_checkin_answer_can_change_until_the_close(client, at_reminder_day):
 
 
 def test_checkin_not_yet_offers_no_activity_and_refuses_one(client, at_reminder_day):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     links = _links(duo)
 
     response = client.post(links["not_yet"])
@@ -150,7 +151,7 @@ def test_checkin_not_yet_offers_no_activity_and_refuses_one(client, at_reminder_
 
 
 def test_checkin_unknown_activity_or_mood_changes_nothing(client, at_reminder_day):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     links = _links(duo)
     client.post(links["met"])
 
@@ -161,7 +162,7 @@ def test_checkin_unknown_activity_or_mood_changes_nothing(client, at_reminder_da
 
 
 def test_checkin_mood_on_month_3(client, at_reminder_day):
-    duo = active_duo(started_at=START - timedelta(days=61))
+    duo = DuoFactory(started_at=START - timedelta(days=61))
     links = _links(duo)
     assert Reminder.objects.get(duo=duo, side="sponsor").month == 3
 
@@ -178,7 +179,7 @@ def test_checkin_mood_on_month_3(client, at_reminder_day):
 
 
 def test_checkin_tampered_link_is_400(client, at_reminder_day):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     links = _links(duo)
     tampered = links["met"][:-3] + ("A" if links["met"][-3] != "A" else "B") + links["met"][-2:]
 
@@ -195,7 +196,7 @@ def test_checkin_tampered_link_is_400(client, at_reminder_day):
 
 
 def test_checkin_link_for_a_missing_reminder_is_400(client, at_reminder_day):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     _links(duo)
     ghost = Reminder(pk=Reminder.objects.order_by("-pk").first().pk + 100)
 
@@ -203,7 +204,7 @@ def test_checkin_link_for_a_missing_reminder_is_400(client, at_reminder_day):
 
 
 def test_checkin_link_expires_when_the_month_closes(client, at_reminder_day):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     links = _links(duo)
     client.post(links["met"])
     closes_at = schedule.month_window(duo, 1).closes_at()
@@ -219,7 +220,7 @@ def test_checkin_link_expires_when_the_month_closes(client, at_reminder_day):
 
 
 def test_checkin_link_of_an_ended_duo_is_gone(client, at_reminder_day):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     links = _links(duo)
     duo.state = DuoState.ENDED
     duo.save()
@@ -231,7 +232,7 @@ def test_checkin_link_of_an_ended_duo_is_gone(client, at_reminder_day):
 def test_checkin_by_the_social_worker_of_a_referred_refugee(
     client, at_reminder_day, referred_refugee
 ):
-    duo = active_duo(refugee=referred_refugee)
+    duo = DuoFactory(started_at=START, refugee=referred_refugee)
     links = _links(duo, side="refugee")
 
     response = client.get(links["met"])

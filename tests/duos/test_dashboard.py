@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from http import HTTPStatus
 
 import pytest
@@ -21,9 +21,7 @@ from duos.lib.charts import Series, bar_chart
 from duos.lib.csv import csv_cell
 from duos.models import (
     Activity,
-    Answer,
     CheckIn,
-    Duo,
     DuoNote,
     DuoState,
     KeepInTouch,
@@ -31,7 +29,13 @@ from duos.models import (
     Side,
     SurveyAnswer,
 )
-from tests.factories import RefugeeFactory, SponsorFactory, StaffFactory, UserFactory
+from tests.factories import (
+    DuoFactory,
+    RefugeeFactory,
+    SponsorFactory,
+    StaffFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -52,21 +56,6 @@ def team_client(client, staff):
     client.force_login(staff)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
-
-
-def make_duo(started_at=None, state=DuoState.ACTIVE, **people) -> Duo:
-    sponsor = people.get("sponsor") or SponsorFactory(state=CandidateState.IN_DUO)
-    refugee = people.get("refugee") or RefugeeFactory(state=CandidateState.IN_DUO)
-    started = state in (DuoState.ACTIVE, DuoState.ENDED, DuoState.COMPLETED)
-    return Duo.objects.create(
-        sponsor=sponsor,
-        refugee=refugee,
-        state=state,
-        started_at=started_at if started else None,
-        expires_at=(started_at or aware(TODAY)) + timedelta(days=14),
-        sponsor_answer=Answer.ACCEPTED if started else "",
-        refugee_answer=Answer.ACCEPTED if started else "",
-    )
 
 
 def checkin(duo, month, side, met, **fields) -> CheckIn:
@@ -150,8 +139,8 @@ def test_dashboard_counts_candidates_waiting_by_role_and_departement(team_client
     SponsorFactory(departement="75", state=CandidateState.PAUSED)
     SponsorFactory(departement="75", anonymised_at=timezone.now())
     RefugeeFactory(departement="93", state=CandidateState.AWAITING_VALIDATION)
-    make_duo(
-        state=DuoState.WAITING,
+    DuoFactory(
+        waiting=True,
         sponsor=SponsorFactory(departement="93"),
         refugee=RefugeeFactory(departement="93"),
     )
@@ -175,8 +164,8 @@ def test_dashboard_counts_duos_formed_in_each_of_the_last_twelve_months(team_cli
         # Thirteen months ago: out of the chart.
         datetime(2025, 6, 30, 23, 30),
     ):
-        make_duo(aware(started))
-    make_duo(state=DuoState.WAITING)  # proposed, not formed
+        DuoFactory(started_at=aware(started))
+    DuoFactory(waiting=True)  # proposed, not formed
 
     with time_machine.travel(aware(TODAY), tick=False):
         response = team_client.get(DASHBOARD)
@@ -194,7 +183,11 @@ def test_dashboard_counts_duos_formed_in_each_of_the_last_twelve_months(team_cli
 
 def test_dashboard_share_of_duos_meeting_each_month(team_client):
     started = aware(datetime(2026, 3, 1, 9, 0))
-    talkative, silent, ended = make_duo(started), make_duo(started), make_duo(started)
+    talkative, silent, ended = (
+        DuoFactory(started_at=started),
+        DuoFactory(started_at=started),
+        DuoFactory(started_at=started),
+    )
     ended.state = DuoState.ENDED
     ended.save(update_fields=["state"])
     # Month 1: one side of the talkative duo met, the other not yet: the duo met.
@@ -209,7 +202,7 @@ def test_dashboard_share_of_duos_meeting_each_month(team_client):
     # A duo that ended early still counts for the months it reached.
     checkin(ended, 1, Side.REFUGEE, met=True)
     # A declined proposal never reached a month.
-    make_duo(state=DuoState.DECLINED)
+    DuoFactory(waiting=True, state=DuoState.DECLINED)
 
     response = team_client.get(DASHBOARD)
 
@@ -220,7 +213,10 @@ def test_dashboard_share_of_duos_meeting_each_month(team_client):
 
 
 def test_dashboard_survey_results(team_client):
-    first, second = make_duo(state=DuoState.COMPLETED), make_duo(state=DuoState.COMPLETED)
+    first, second = (
+        DuoFactory(started_at=None, state=DuoState.COMPLETED),
+        DuoFactory(started_at=None, state=DuoState.COMPLETED),
+    )
     survey(first, Side.SPONSOR, 5, KeepInTouch.YES)
     survey(first, Side.REFUGEE, 4, KeepInTouch.YES)
     survey(second, Side.SPONSOR, 2, KeepInTouch.NO)
@@ -244,8 +240,10 @@ def test_dashboard_survey_results(team_client):
 
 def test_dashboard_draws_its_charts_as_inline_svg_with_tables(team_client):
     SponsorFactory(departement="75")
-    survey(make_duo(state=DuoState.COMPLETED), Side.SPONSOR, 4, KeepInTouch.MAYBE)
-    checkin(make_duo(aware(datetime(2026, 3, 1, 9, 0))), 1, Side.SPONSOR, met=True)
+    survey(
+        DuoFactory(started_at=None, state=DuoState.COMPLETED), Side.SPONSOR, 4, KeepInTouch.MAYBE
+    )
+    checkin(DuoFactory(started_at=aware(datetime(2026, 3, 1, 9, 0))), 1, Side.SPONSOR, met=True)
 
     body = team_client.get(DASHBOARD).content.decode()
 
@@ -301,7 +299,9 @@ def test_bar_chart_scales_bars_to_the_largest_value():
 def exported_duo():
     sponsor = SponsorFactory(first_name="Bérénice", phone="0611223344", departement="75")
     refugee = RefugeeFactory(first_name="Zerihun", phone="0755667788", departement="93")
-    duo = make_duo(aware(datetime(2026, 1, 5, 12, 0)), sponsor=sponsor, refugee=refugee)
+    duo = DuoFactory(
+        started_at=aware(datetime(2026, 1, 5, 12, 0)), sponsor=sponsor, refugee=refugee
+    )
     duo.end_reason = "A private reason nobody should export"
     duo.save(update_fields=["end_reason"])
     checkin(duo, 1, Side.SPONSOR, met=True, activity=Activity.WALK)
@@ -395,8 +395,8 @@ def test_csv_cell_writes_datetimes_as_local_dates():
 
 
 def test_dashboard_duos_csv_neutralises_injected_cells(team_client):
-    make_duo(
-        aware(datetime(2026, 1, 5, 12, 0)),
+    DuoFactory(
+        started_at=aware(datetime(2026, 1, 5, 12, 0)),
         sponsor=SponsorFactory(departement="=1"),
         refugee=RefugeeFactory(departement="@A"),
     )
@@ -422,7 +422,7 @@ def _queries(client, url) -> int:
 
 def _programme(size: int) -> None:
     for n in range(size):
-        duo = make_duo(aware(datetime(2026, 1 + n % 5, 5, 12, 0)))
+        duo = DuoFactory(started_at=aware(datetime(2026, 1 + n % 5, 5, 12, 0)))
         checkin(duo, 1, Side.SPONSOR, met=n % 2 == 0)
         checkin(duo, 2, Side.REFUGEE, met=True)
         Reminder.objects.create(duo=duo, month=3, side=Side.SPONSOR)

@@ -25,8 +25,8 @@ from duos.lifecycle.team_actions import (
 )
 from duos.models import DuoState, Reminder
 from matching.models import Exclusion, ExclusionReason
-from tests.duos.test_reminders import REMINDER_DAY, START, active_duo
-from tests.factories import StaffFactory
+from tests.duos.test_reminders import REMINDER_DAY, START
+from tests.factories import DuoFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def at_reminder_day():
 def test_lifecycle_pause_then_resume_shifts_the_calendar_by_the_days_paused(
     staff_member, at_reminder_day
 ):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
 
     duo_pause(duo, by=staff_member)
     assert duo.paused_at == timezone.now()
@@ -83,7 +83,7 @@ def test_lifecycle_pause_then_resume_shifts_the_calendar_by_the_days_paused(
 
 
 def test_lifecycle_pauses_add_up(staff_member, at_reminder_day):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
 
     for days in (3, 5):
         duo_pause(duo, by=staff_member)
@@ -94,7 +94,7 @@ def test_lifecycle_pauses_add_up(staff_member, at_reminder_day):
 
 
 def test_lifecycle_no_reminder_while_paused_then_the_shifted_calendar(staff_member):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     month_2 = schedule.month_window(duo, 2)
     with time_machine.travel(REMINDER_DAY, tick=False) as traveller:
         assert duos_send_reminders() == 2  # month 1's
@@ -118,27 +118,27 @@ def test_lifecycle_no_reminder_while_paused_then_the_shifted_calendar(staff_memb
 
 
 def test_lifecycle_pause_refusals_say_why(staff_member, english):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     duo_pause(duo, by=staff_member)
 
     with pytest.raises(LifecycleError, match="already paused"):
         duo_pause(duo, by=staff_member)
 
-    active = active_duo()
+    active = DuoFactory(started_at=START)
     with pytest.raises(LifecycleError, match="not paused"):
         duo_resume(active, by=staff_member)
 
-    ended = active_duo(state=DuoState.ENDED)
+    ended = DuoFactory(started_at=START, state=DuoState.ENDED)
     with pytest.raises(LifecycleError, match="already ended"):
         duo_pause(ended, by=staff_member)
-    completed = active_duo(state=DuoState.COMPLETED)
+    completed = DuoFactory(started_at=START, state=DuoState.COMPLETED)
     with pytest.raises(LifecycleError, match="completed"):
         duo_resume(completed, by=staff_member)
 
 
 def test_lifecycle_a_stale_copy_cannot_pause_twice(staff_member, english):
     # Two staff members on the same page: the second click finds the duo paused.
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     first, second = type(duo).objects.get(pk=duo.pk), type(duo).objects.get(pk=duo.pk)
 
     duo_pause(first, by=staff_member)
@@ -152,7 +152,7 @@ def test_lifecycle_a_stale_copy_cannot_pause_twice(staff_member, english):
 
 
 def test_lifecycle_extend_adds_months_up_to_three(staff_member, english):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
 
     duo_extend(duo, months=2, by=staff_member)
     assert duo.extra_months == 2
@@ -169,7 +169,7 @@ def test_lifecycle_extend_adds_months_up_to_three(staff_member, english):
 
 @pytest.mark.parametrize("months", [0, 4, -1, True, "2", 1.5])
 def test_lifecycle_extend_refuses_other_amounts(staff_member, english, months):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
 
     with pytest.raises(LifecycleError, match="one, two or three months"):
         duo_extend(duo, months=months, by=staff_member)
@@ -180,11 +180,11 @@ def test_lifecycle_extend_refuses_other_amounts(staff_member, english, months):
 
 def test_lifecycle_extend_refuses_an_ended_duo(staff_member, english):
     with pytest.raises(LifecycleError, match="already ended"):
-        duo_extend(active_duo(state=DuoState.ENDED), months=1, by=staff_member)
+        duo_extend(DuoFactory(started_at=START, state=DuoState.ENDED), months=1, by=staff_member)
 
 
 def test_lifecycle_an_extended_duo_gets_months_7_to_9_then_closes(staff_member):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     duo_extend(duo, months=3, by=staff_member)
     start = schedule.start_date(duo.started_at)
     with time_machine.travel(START, tick=False) as traveller:
@@ -202,7 +202,7 @@ def test_lifecycle_an_extended_duo_gets_months_7_to_9_then_closes(staff_member):
 
 
 def test_lifecycle_end_early_by_one_side_tells_the_other_kindly(end, staff_member, at_reminder_day):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     duo.sponsor.user.language = "en"
     duo.sponsor.user.save()
     mail.outbox.clear()
@@ -238,7 +238,7 @@ def test_lifecycle_end_early_by_one_side_tells_the_other_kindly(end, staff_membe
 
 
 def test_lifecycle_end_early_by_the_team_tells_both(end, staff_member, at_reminder_day):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
 
     end(duo, by=staff_member, reason="Report.", ended_by_side=None, refugee_back_to_pool=False)
 
@@ -252,7 +252,7 @@ def test_lifecycle_end_early_by_the_team_tells_both(end, staff_member, at_remind
 def test_lifecycle_end_early_refugee_back_to_the_pool_with_a_bonus(
     end, staff_member, at_reminder_day
 ):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     waited = duo.refugee.waiting_since
     duo.refugee.user.language = "en"
     duo.refugee.user.save()
@@ -281,7 +281,7 @@ def test_lifecycle_end_early_of_a_referred_refugee_tells_their_social_worker(
     worker = referred_refugee.referrer
     worker.language = "en"
     worker.save()
-    duo = active_duo(refugee=referred_refugee)
+    duo = DuoFactory(started_at=START, refugee=referred_refugee)
 
     end(duo, by=staff_member, reason="x", ended_by_side="sponsor", refugee_back_to_pool=True)
 
@@ -292,7 +292,7 @@ def test_lifecycle_end_early_of_a_referred_refugee_tells_their_social_worker(
 
 
 def test_lifecycle_end_early_stops_the_reminders(staff_member, at_reminder_day, settings):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     duo_end_early(duo, by=staff_member, reason="x", ended_by_side=None, refugee_back_to_pool=False)
     mail.outbox.clear()
 
@@ -303,7 +303,7 @@ def test_lifecycle_end_early_stops_the_reminders(staff_member, at_reminder_day, 
 def test_lifecycle_end_early_twice_is_refused_and_sends_nothing_more(
     end, staff_member, english, at_reminder_day
 ):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     stale = type(duo).objects.get(pk=duo.pk)
     end(duo, by=staff_member, reason="x", ended_by_side=None, refugee_back_to_pool=True)
     mail.outbox.clear()
@@ -324,7 +324,7 @@ def test_lifecycle_end_early_twice_is_refused_and_sends_nothing_more(
     [("  ", None, "say why the duo ends"), ("x", "staff", "who asked to end the duo")],
 )
 def test_lifecycle_end_early_refuses_bad_input(end, staff_member, english, reason, side, message):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
 
     with pytest.raises(LifecycleError, match=message):
         end(duo, by=staff_member, reason=reason, ended_by_side=side, refugee_back_to_pool=False)
@@ -337,7 +337,7 @@ def test_lifecycle_end_early_refuses_bad_input(end, staff_member, english, reaso
 def test_lifecycle_end_early_refuses_a_completed_duo(staff_member, english):
     with pytest.raises(LifecycleError, match="completed"):
         duo_end_early(
-            active_duo(state=DuoState.COMPLETED),
+            DuoFactory(started_at=START, state=DuoState.COMPLETED),
             by=staff_member,
             reason="x",
             ended_by_side=None,
@@ -381,7 +381,7 @@ def fresh_celery_pools(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_lifecycle_two_staff_ending_a_duo_at_once_end_it_once(postgres_only, fresh_celery_pools):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     waited = duo.refugee.waiting_since
     staff = [StaffFactory(), StaffFactory()]
 
@@ -411,7 +411,7 @@ def test_lifecycle_two_staff_ending_a_duo_at_once_end_it_once(postgres_only, fre
 
 @pytest.mark.django_db(transaction=True)
 def test_lifecycle_two_staff_resuming_at_once_shift_the_calendar_once(postgres_only):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     staff = [StaffFactory(), StaffFactory()]
 
     def resume(i: int):
@@ -428,7 +428,7 @@ def test_lifecycle_two_staff_resuming_at_once_shift_the_calendar_once(postgres_o
 
 @pytest.mark.django_db(transaction=True)
 def test_lifecycle_two_staff_extending_at_once_never_pass_three_months(postgres_only):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     staff = [StaffFactory(), StaffFactory()]
 
     def extend(i: int):

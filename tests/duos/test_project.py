@@ -48,6 +48,7 @@ def run_manage(*args: str, env: dict[str, str], cwd: Path = ROOT) -> subprocess.
     )
 
 
+@pytest.mark.slow
 def test_check_deploy_prints_no_warning():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
 
@@ -55,6 +56,7 @@ def test_check_deploy_prints_no_warning():
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
+@pytest.mark.slow
 def test_secret_key_is_required_when_debug_is_off():
     env = {**PRODUCTION_ENV, "SECRET_KEY": ""}
 
@@ -64,6 +66,7 @@ def test_secret_key_is_required_when_debug_is_off():
     assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
 
 
+@pytest.mark.slow
 def test_laptop_emails_are_written_under_var_mail_as_an_absolute_path():
     env = {"DEBUG": "true"}
     code = "from django.conf import settings; print(settings.EMAIL_FILE_PATH)"
@@ -83,6 +86,7 @@ def test_migrations_match_the_models():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
+@pytest.mark.slow
 def test_docker_compose_accepts_the_compose_file():
     compose = shutil.which("docker-compose")
     require_service(compose is not None, "docker-compose is not installed (Debian package)")
@@ -172,6 +176,7 @@ def test_catalog_has_no_empty_or_fuzzy_entry(po_path):
     assert not fuzzy, f"fuzzy: {fuzzy}"
 
 
+@pytest.mark.slow
 def test_catalogs_hold_every_string_of_the_code(tmp_path):
     require_service(shutil.which("xgettext") is not None, "gettext's xgettext is not installed")
     copy = tmp_path / "repo"

@@ -26,8 +26,8 @@ from duos.followup.tasks import send_due_reminders
 from duos.followup.timeline import MET
 from duos.lib.links import CHECKIN, LinkExpired
 from duos.lifecycle import schedule
-from duos.models import Answer, Duo, DuoState, Reminder, ReminderKind
-from tests.factories import RefugeeFactory, SponsorFactory
+from duos.models import Duo, DuoState, Reminder, ReminderKind
+from tests.factories import DuoFactory, RefugeeFactory, SponsorFactory
 from tests.mail import FAILING_BACKEND, MEMORY_BACKEND
 
 pytestmark = pytest.mark.django_db
@@ -36,19 +36,6 @@ PARIS = ZoneInfo("Europe/Paris")
 # Month 1's reminder of a duo started on START is due on REMINDER_DAY (day 21), at midnight.
 START = datetime(2025, 3, 10, 18, 0, tzinfo=PARIS)
 REMINDER_DAY = datetime(2025, 3, 30, 9, 0, tzinfo=PARIS)
-
-
-def active_duo(*, started_at=START, state=DuoState.ACTIVE, sponsor=None, refugee=None) -> Duo:
-    """A duo both people accepted, started at `started_at`."""
-    return Duo.objects.create(
-        sponsor=sponsor or SponsorFactory(state=CandidateState.IN_DUO),
-        refugee=refugee or RefugeeFactory(state=CandidateState.IN_DUO),
-        state=state,
-        expires_at=started_at,
-        sponsor_answer=Answer.ACCEPTED,
-        refugee_answer=Answer.ACCEPTED,
-        started_at=started_at,
-    )
 
 
 def message_ids(outbox=None) -> list[str]:
@@ -65,9 +52,9 @@ def at_reminder_day():
 
 
 def test_reminders_one_per_person_of_each_due_duo_and_never_twice(at_reminder_day):
-    due = [active_duo(), active_duo()]
-    active_duo(started_at=START + timedelta(days=5))  # its day 21 is not reached yet
-    active_duo(state=DuoState.ENDED)
+    due = [DuoFactory(started_at=START), DuoFactory(started_at=START)]
+    DuoFactory(started_at=START + timedelta(days=5))  # its day 21 is not reached yet
+    DuoFactory(started_at=START, state=DuoState.ENDED)
     Duo.objects.create(
         sponsor=SponsorFactory(), refugee=RefugeeFactory(), expires_at=START
     )  # still waiting for answers
@@ -93,14 +80,14 @@ def test_reminders_one_per_person_of_each_due_duo_and_never_twice(at_reminder_da
 
 
 def test_reminders_none_before_day_21(at_reminder_day):
-    active_duo(started_at=REMINDER_DAY - timedelta(days=19))
+    DuoFactory(started_at=REMINDER_DAY - timedelta(days=19))
 
     assert duos_send_reminders() == 0
     assert not Reminder.objects.exists()
 
 
 def test_reminders_six_months_one_a_month_then_the_closing_email_not_a_seventh():
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     sent = []
     with time_machine.travel(START, tick=False) as traveller:
         # A sweep every day for eight months, as beat would (more often) do.
@@ -128,7 +115,7 @@ def test_reminders_six_months_one_a_month_then_the_closing_email_not_a_seventh()
 
 
 def test_reminders_the_task_runs_the_sweep(at_reminder_day):
-    active_duo()
+    DuoFactory(started_at=START)
 
     send_due_reminders.delay()
 
@@ -136,7 +123,7 @@ def test_reminders_the_task_runs_the_sweep(at_reminder_day):
 
 
 def test_reminders_skip_a_duo_ended_after_its_row_was_created(at_reminder_day, settings):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     settings.EMAIL_BACKEND = FAILING_BACKEND
     duos_send_reminders()
     Duo.objects.filter(pk=duo.pk).update(state=DuoState.ENDED)
@@ -153,7 +140,7 @@ def test_reminders_skip_a_duo_ended_after_its_row_was_created(at_reminder_day, s
 
 
 def test_reminder_email_has_two_links_and_ideas(at_reminder_day):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     duo.sponsor.user.language = "en"
     duo.sponsor.user.save()
 
@@ -171,7 +158,7 @@ def test_reminder_email_has_two_links_and_ideas(at_reminder_day):
 
 
 def test_reminder_in_month_3_asks_how_it_is_going(at_reminder_day):
-    active_duo(started_at=START - timedelta(days=61))  # 2025-01-08: month 3 from 2025-03-08
+    DuoFactory(started_at=START - timedelta(days=61))  # 2025-01-08: month 3 from 2025-03-08
 
     duos_send_reminders()
 
@@ -183,7 +170,7 @@ def test_reminder_for_a_referred_refugee_goes_to_the_social_worker(
     at_reminder_day, referred_refugee
 ):
     social_worker = referred_refugee.referrer
-    duo = active_duo(refugee=referred_refugee)
+    duo = DuoFactory(started_at=START, refugee=referred_refugee)
 
     duos_send_reminders()
 
@@ -200,7 +187,7 @@ def test_reminder_for_a_referred_refugee_goes_to_the_social_worker(
 def test_reminders_a_row_left_claimed_by_a_dead_worker_is_sent_by_the_next_sweep(
     at_reminder_day,
 ):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     # A first worker created and claimed the rows, then died before sending.
     reminders_create_due(now=timezone.now())
     Reminder.objects.update(
@@ -214,7 +201,7 @@ def test_reminders_a_row_left_claimed_by_a_dead_worker_is_sent_by_the_next_sweep
 
 
 def test_reminders_a_fresh_claim_is_left_to_its_worker(at_reminder_day):
-    active_duo()
+    DuoFactory(started_at=START)
     reminders_create_due(now=timezone.now())
     Reminder.objects.update(
         claimed_at=timezone.now() - CLAIM_STALE_AFTER + timedelta(minutes=1),
@@ -229,7 +216,7 @@ def test_reminders_a_fresh_claim_is_left_to_its_worker(at_reminder_day):
 
 
 def test_reminders_wait_for_the_mail_server_and_go_once_it_is_back(at_reminder_day, settings):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     settings.EMAIL_BACKEND = FAILING_BACKEND
     failed_at = timezone.now()
 
@@ -267,7 +254,7 @@ def test_reminders_wait_for_the_mail_server_and_go_once_it_is_back(at_reminder_d
 
 
 def test_reminders_backoff_is_capped_and_stops_when_the_month_closes(at_reminder_day, settings):
-    active_duo()
+    DuoFactory(started_at=START)
     settings.EMAIL_BACKEND = FAILING_BACKEND
     duos_send_reminders()
     for _attempt in range(len(RETRY_BACKOFF) + 2):
@@ -292,7 +279,7 @@ def _sweep_queries(n_duos: int, batch_size: int = 200) -> int:
     Reminder.objects.all().delete()
     Duo.objects.all().delete()
     for _each in range(n_duos):
-        active_duo()
+        DuoFactory(started_at=START)
     mail.outbox.clear()
     with CaptureQueriesContext(connection) as queries:
         assert duos_send_reminders(batch_size=batch_size) == 2 * n_duos
@@ -329,10 +316,10 @@ def _closing_day(duo) -> datetime:
 
 @pytest.mark.parametrize("field", ["paused_at", "suspended_at"])
 def test_reminders_none_for_a_paused_or_suspended_duo(at_reminder_day, field):
-    held = active_duo()
+    held = DuoFactory(started_at=START)
     setattr(held, field, START + timedelta(days=5))
     held.save()
-    running = active_duo()
+    running = DuoFactory(started_at=START)
 
     assert duos_send_reminders() == 2
 
@@ -343,7 +330,7 @@ def test_reminders_none_for_a_paused_or_suspended_duo(at_reminder_day, field):
 def test_reminders_a_row_created_before_a_pause_or_suspension_is_held_then_sent(
     at_reminder_day, settings, field
 ):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     settings.EMAIL_BACKEND = FAILING_BACKEND
     duos_send_reminders()  # the rows exist, waiting for a retry
     settings.EMAIL_BACKEND = MEMORY_BACKEND
@@ -362,7 +349,7 @@ def test_reminders_a_row_created_before_a_pause_or_suspension_is_held_then_sent(
 
 
 def test_reminders_a_held_row_whose_month_closed_meanwhile_is_skipped(at_reminder_day, settings):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     settings.EMAIL_BACKEND = FAILING_BACKEND
     duos_send_reminders()
     settings.EMAIL_BACKEND = MEMORY_BACKEND
@@ -377,7 +364,7 @@ def test_reminders_a_held_row_whose_month_closed_meanwhile_is_skipped(at_reminde
 
 
 def test_reminders_an_extended_duo_gets_month_7_then_closes_after_it():
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     duo.extra_months = 1
     duo.save()
     duo.sponsor.user.language = "en"
@@ -403,7 +390,7 @@ def test_reminders_an_extended_duo_gets_month_7_then_closes_after_it():
 
 
 def test_reminders_closing_completes_the_duo_and_sends_the_survey_once():
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     duo.sponsor.user.language = "en"
     duo.sponsor.user.save()
     with time_machine.travel(schedule.month_window(duo, 6).reminder_at(), tick=False) as t:
@@ -436,7 +423,7 @@ def test_reminders_closing_completes_the_duo_and_sends_the_survey_once():
 
 
 def test_reminders_the_last_months_checkins_stay_open_after_completion():
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     last = schedule.month_window(duo, 6)
     with time_machine.travel(last.reminder_at(), tick=False) as t:
         duos_send_reminders()
@@ -451,7 +438,7 @@ def test_reminders_the_last_months_checkins_stay_open_after_completion():
 
 
 def test_reminders_a_duo_suspended_at_its_end_closes_once_it_runs_again():
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     with time_machine.travel(_closing_day(duo), tick=False) as t:
         Duo.objects.filter(pk=duo.pk).update(suspended_at=timezone.now())
         duos_send_reminders()
@@ -467,7 +454,7 @@ def test_reminders_a_duo_suspended_at_its_end_closes_once_it_runs_again():
 
 
 def test_reminders_closing_email_is_retried_then_given_up_with_the_survey(settings):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     with time_machine.travel(schedule.month_window(duo, 6).reminder_at(), tick=False) as t:
         duos_send_reminders()
         mail.outbox.clear()
@@ -486,7 +473,7 @@ def test_reminders_closing_email_is_retried_then_given_up_with_the_survey(settin
 
 
 def test_reminders_a_paused_duos_checkin_links_stay_open_during_the_pause():
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     first = schedule.month_window(duo, 1)
     with time_machine.travel(first.reminder_at(), tick=False) as t:
         duos_send_reminders()
@@ -502,7 +489,7 @@ def test_reminders_closing_queries_do_not_grow_with_the_duos():
     def closing_sweep_queries(n_duos: int) -> int:
         Reminder.objects.all().delete()
         Duo.objects.all().delete()
-        duos = [active_duo() for _each in range(n_duos)]
+        duos = [DuoFactory(started_at=START) for _each in range(n_duos)]
         closing_day = time_machine.travel(_closing_day(duos[0]), tick=False)
         with closing_day, CaptureQueriesContext(connection) as queries:
             duos_send_reminders()

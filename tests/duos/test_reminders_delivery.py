@@ -40,6 +40,9 @@ from tests.conftest import require_service
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 60  # the longest any step may take before the test gives up
 
+# Workers, beat and an SMTP server in processes and threads of their own.
+pytestmark = pytest.mark.slow
+
 
 # The mail server ------------------------------------------------------------------------------
 

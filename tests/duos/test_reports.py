@@ -26,7 +26,6 @@ from accounts.models import CandidateState
 from duos.followup.reminders import duos_send_reminders
 from duos.lib.links import REPORT
 from duos.models import (
-    Answer,
     Duo,
     DuoState,
     Report,
@@ -39,6 +38,7 @@ from duos.reports.forms import ReportFilterForm, ReportForm, ReportUpdateForm
 from duos.reports.links import report_link_url, report_token
 from duos.reports.services import duo_suspend, duo_unsuspend, report_create
 from tests.factories import (
+    DuoFactory,
     ReferredRefugeeFactory,
     RefugeeFactory,
     SocialWorkerFactory,
@@ -55,20 +55,6 @@ START = datetime(2025, 3, 10, 18, 0, tzinfo=PARIS)
 REMINDER_DAY = datetime(2025, 3, 30, 9, 0, tzinfo=PARIS)
 SECRET = "He shouted at me in the metro 7f3a9"
 VALID = {"category": ReportCategory.BEHAVIOUR, "text": SECRET}
-
-
-def active_duo(*, sponsor=None, refugee=None, started_at=None, **fields) -> Duo:
-    started_at = started_at or timezone.now() - timedelta(days=30)
-    return Duo.objects.create(
-        sponsor=sponsor or SponsorFactory(state=CandidateState.IN_DUO, user__language="en"),
-        refugee=refugee or RefugeeFactory(state=CandidateState.IN_DUO, user__language="en"),
-        state=fields.pop("state", DuoState.ACTIVE),
-        expires_at=started_at,
-        sponsor_answer=Answer.ACCEPTED,
-        refugee_answer=Answer.ACCEPTED,
-        started_at=started_at,
-        **fields,
-    )
 
 
 def client_for(user) -> Client:
@@ -94,7 +80,7 @@ def link_url(duo: Duo, side: str) -> str:
 
 @pytest.fixture
 def duo() -> Duo:
-    return active_duo()
+    return DuoFactory(language="en")
 
 
 @pytest.fixture
@@ -147,7 +133,7 @@ def test_report_each_side_reports_from_their_duo_page(duo, side):
 def test_report_a_social_worker_reports_for_their_referred_refugee():
     worker = SocialWorkerFactory(user__language="en")
     refugee = ReferredRefugeeFactory(referrer=worker.user, state=CandidateState.IN_DUO)
-    duo = active_duo(refugee=refugee)
+    duo = DuoFactory(language="en", refugee=refugee)
     client = client_for(worker.user)
 
     page = client.get(new_url(duo))
@@ -166,7 +152,7 @@ def test_report_page_is_404_for_everyone_outside_the_duo(duo, staff_en):
         SponsorFactory().user,
         RefugeeFactory().user,
         other_worker.user,
-        active_duo().sponsor.user,  # in another duo
+        DuoFactory(language="en").sponsor.user,  # in another duo
         staff_en,  # the team reads reports on its own pages
     ]
     for user in outsiders:
@@ -185,17 +171,19 @@ def test_report_page_sends_anonymous_visitors_to_log_in(duo):
 def test_report_page_of_a_worker_is_404_for_a_refugee_who_now_has_a_login():
     """Once the refugee took over their profile, the social worker no longer acts for them."""
     worker = SocialWorkerFactory()
-    duo = active_duo(refugee=RefugeeFactory(referrer=worker.user))
+    duo = DuoFactory(language="en", refugee=RefugeeFactory(referrer=worker.user))
     assert client_for(worker.user).get(new_url(duo)).status_code == HTTPStatus.NOT_FOUND
 
 
 def test_report_page_open_for_a_waiting_or_recently_ended_duo_not_a_long_ended_one():
     now = timezone.now()
-    waiting = active_duo(state=DuoState.WAITING)
-    recent = active_duo(state=DuoState.ENDED, ended_at=now - timedelta(days=10))
-    completed = active_duo(state=DuoState.COMPLETED, ended_at=now - timedelta(days=30))
-    old = active_duo(state=DuoState.COMPLETED, ended_at=now - timedelta(days=200))
-    declined = active_duo(state=DuoState.DECLINED)
+    waiting = DuoFactory(language="en", state=DuoState.WAITING)
+    recent = DuoFactory(language="en", state=DuoState.ENDED, ended_at=now - timedelta(days=10))
+    completed = DuoFactory(
+        language="en", state=DuoState.COMPLETED, ended_at=now - timedelta(days=30)
+    )
+    old = DuoFactory(language="en", state=DuoState.COMPLETED, ended_at=now - timedelta(days=200))
+    declined = DuoFactory(language="en", state=DuoState.DECLINED)
 
     for duo, status in [
         (waiting, HTTPStatus.OK),
@@ -263,7 +251,7 @@ def test_report_link_get_changes_nothing_and_post_records_without_login(duo):
 
 def test_report_link_of_a_referred_refugee_is_sent_by_their_social_worker():
     refugee = ReferredRefugeeFactory()
-    duo = active_duo(refugee=refugee)
+    duo = DuoFactory(language="en", refugee=refugee)
 
     english_client().post(link_url(duo, Side.REFUGEE), VALID)
 
@@ -307,7 +295,7 @@ def test_report_link_of_a_person_whose_data_was_deleted_is_410(duo):
 
 def test_reminder_email_holds_a_report_link_for_its_side():
     with time_machine.travel(REMINDER_DAY, tick=False):
-        duo = active_duo(started_at=START)
+        duo = DuoFactory(language="en", started_at=START)
         duos_send_reminders()
 
         message = next(m for m in mail.outbox if m.to == [duo.refugee.user.email])
@@ -404,7 +392,7 @@ def test_report_is_never_shown_to_the_other_person(
 
 
 def make_report(duo=None, *, status=ReportStatus.OPEN, urgent=False, text="x") -> Report:
-    duo = duo or active_duo()
+    duo = duo or DuoFactory(language="en")
     return Report.objects.create(
         duo=duo,
         side=Side.SPONSOR,
@@ -557,9 +545,9 @@ def test_staff_suspend_and_lift_from_the_report_page(staff_client, staff_en, duo
 
 
 def test_duo_suspend_only_open_duos_and_logs_on_open_reports(staff_en):
-    duo = active_duo()
+    duo = DuoFactory(language="en")
     open_report, closed_report = make_report(duo), make_report(duo, status=ReportStatus.CLOSED)
-    ended = active_duo(state=DuoState.ENDED, ended_at=timezone.now())
+    ended = DuoFactory(language="en", state=DuoState.ENDED, ended_at=timezone.now())
 
     assert duo_suspend(ended, by=staff_en) is False
     assert duo_suspend(duo, by=staff_en) is True
@@ -575,7 +563,10 @@ def test_duo_suspend_only_open_duos_and_logs_on_open_reports(staff_en):
 
 def test_suspended_duo_gets_no_reminder_until_lifted(staff_en):
     with time_machine.travel(REMINDER_DAY, tick=False):
-        suspended, running = active_duo(started_at=START), active_duo(started_at=START)
+        suspended, running = (
+            DuoFactory(language="en", started_at=START),
+            DuoFactory(language="en", started_at=START),
+        )
         duo_suspend(suspended, by=staff_en)
 
         duos_send_reminders()

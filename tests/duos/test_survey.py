@@ -16,7 +16,8 @@ from duos.followup.reminders import duos_send_reminders
 from duos.followup.survey import SURVEY_DAYS, survey_token
 from duos.lifecycle import schedule
 from duos.models import DuoState, SurveyAnswer
-from tests.duos.test_reminders import active_duo
+from tests.duos.test_reminders import START
+from tests.factories import DuoFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def client():
 @pytest.fixture
 def closed_duo():
     """A duo whose last month ended today: completed, its closing emails sent."""
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     _close(duo)
     duo.refresh_from_db()
     return duo
@@ -154,7 +155,7 @@ def test_survey_tampered_link_is_refused(client, closed_duo, after_closing, mang
 
 
 def test_survey_link_of_a_duo_not_completed_does_not_work(client):
-    duo = active_duo()
+    duo = DuoFactory(started_at=START)
     duo.state = DuoState.ENDED
     duo.ended_at = timezone.now()
     duo.save()
@@ -196,7 +197,7 @@ def test_survey_of_a_referred_refugee_goes_to_their_social_worker(client, referr
     worker = referred_refugee.referrer
     worker.language = "en"
     worker.save()
-    duo = active_duo(refugee=referred_refugee)
+    duo = DuoFactory(started_at=START, refugee=referred_refugee)
     _close(duo)
     duo.refresh_from_db()
     with time_machine.travel(duo.ended_at + timedelta(days=1)):

@@ -99,6 +99,7 @@ def run_with(tmp_path: Path, sponsors_text: str | None, *extra: str) -> tuple[in
          'sponsors.csv, line 2, column "availability": "sunday" is not one of'),
     ],
 )  # fmt: skip
+@pytest.mark.slow
 def test_bad_input_stops_with_a_precise_message(tmp_path, text, message):
     code, stderr = run_with(tmp_path, text)
     assert code == 2
@@ -106,6 +107,7 @@ def test_bad_input_stops_with_a_precise_message(tmp_path, text, message):
     assert "Traceback" not in stderr
 
 
+@pytest.mark.slow
 def test_unknown_weight_is_rejected(tmp_path):
     code, stderr = run_with(tmp_path, f"{HEADER}\n{GOOD_ROW}\n", "--weights", "charisma=10")
     assert code == 2
@@ -113,6 +115,7 @@ def test_unknown_weight_is_rejected(tmp_path):
     assert "Traceback" not in stderr
 
 
+@pytest.mark.slow
 def test_engine_imports_without_django():
     probe = "import sys, matching.engine, matching.engine.cli; print('django' in sys.modules)"
     completed = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
@@ -139,6 +142,7 @@ def test_cli_gives_no_age_points_when_both_birth_years_are_missing(tmp_path):
         ("--summary-json", "missing/summary.json", "the folder"),
     ],
 )
+@pytest.mark.slow
 def test_cli_checks_every_output_path_before_solving(tmp_path, option, where, message):
     target = tmp_path / where
     args = ["--out", str(tmp_path / "out.csv")] if option != "--out" else []
@@ -160,6 +164,7 @@ def test_cli_checks_every_output_path_before_solving(tmp_path, option, where, me
          'sponsors.csv, line 1: column "gender" appears twice'),
     ],
 )  # fmt: skip
+@pytest.mark.slow
 def test_cli_explains_a_wrong_separator_a_nul_byte_and_a_repeated_column(tmp_path, text, message):
     code, stderr = run_with(tmp_path, text)
     assert code == 2

@@ -87,6 +87,7 @@ def poll(client, url: str) -> dict:
         return response.json()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_run_progress_moves_through_a_real_worker_then_proposals_are_stored(
     client, staff, real_worker, monkeypatch
