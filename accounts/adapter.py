@@ -28,3 +28,10 @@ def needs_two_factor(user) -> bool:
     from accounts.roles import is_programme_staff
 
     return user.is_authenticated and (user.is_staff or is_programme_staff(user))
+
+
+def lacks_two_factor(user) -> bool:
+    """Staff (by the flag or by any of the team's permissions) without an authenticator app."""
+    from allauth.mfa.utils import is_mfa_enabled
+
+    return needs_two_factor(user) and not is_mfa_enabled(user, [Authenticator.Type.TOTP])

@@ -1,14 +1,13 @@
 from collections.abc import Callable
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from accounts.adapter import needs_two_factor
+from accounts.adapter import lacks_two_factor
 
+# Every staff page is under one of these (tests/accounts/test_two_factor_permissions.py).
 STAFF_PATH_PREFIXES = ("/equipe/", "/admin/")
 
 
@@ -16,17 +15,15 @@ class StaffTwoFactorMiddleware:
     """Staff without an authenticator app are sent to set one up from every staff URL.
 
     allauth offers two-factor authentication but cannot require it for a group, so we do.
+    Staff is whoever holds any of the team's permissions (accounts.roles), by the group or
+    one by one, or the is_staff flag.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (
-            request.path.startswith(STAFF_PATH_PREFIXES)
-            and needs_two_factor(request.user)
-            and not is_mfa_enabled(request.user, [Authenticator.Type.TOTP])
-        ):
+        if request.path.startswith(STAFF_PATH_PREFIXES) and lacks_two_factor(request.user):
             messages.warning(
                 request,
                 _("Staff accounts need two-factor authentication: please set up an app first."),
