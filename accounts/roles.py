@@ -31,6 +31,7 @@ PROGRAMME_TEAM_PERMISSIONS = [
     "duos.view_registration",
     "duos.change_registration",
 ]
+STAFF_PERMISSIONS = frozenset(PROGRAMME_TEAM_PERMISSIONS)
 
 
 def ensure_programme_team_group(**kwargs) -> Group:
@@ -48,7 +49,15 @@ def ensure_programme_team_group(**kwargs) -> Group:
 
 
 def is_programme_staff(user) -> bool:
-    return user.is_authenticated and user.is_active and user.has_perm("accounts.validate_person")
+    """On the programme team: holds any of the team's permissions, by the group or one by one.
+
+    Not one permission standing for all: whoever may read reports, duos or activities is
+    staff too (they need two-factor authentication, they are not a candidate). What a staff
+    member may open is each page's own permission (the access modules).
+    """
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return not STAFF_PERMISSIONS.isdisjoint(user.get_all_permissions())
 
 
 def is_social_worker(user) -> bool:

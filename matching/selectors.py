@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Person, ProfileView, Role
+from accounts.models import Person, Role
 from matching import engine
 from matching.engine import explain, vocabulary
 from matching.models import MatchRun, Proposal, ProposalState
@@ -88,10 +88,11 @@ def breakdown_rows(breakdown: dict, weights: dict) -> list[tuple[str, int, int]]
     ]
 
 
-def review_rows(run: MatchRun, proposals: list[Proposal], *, viewer) -> list[ProposalRow]:
-    """The page's proposals with everything they show; logs the refugees' profiles viewed.
+def review_rows(run: MatchRun, proposals: list[Proposal]) -> list[ProposalRow]:
+    """The page's proposals with everything they show; reads only (the view logs the
+    refugees' profiles it shows, accounts.access.audit_profile_views).
 
-    Queries: one for the people of the swap menus, one to log the views, one for who is taken.
+    Queries: one for the people of the swap menus, one for who is taken.
     """
     now = timezone.now()
     taken = _taken_people(run)
@@ -109,9 +110,6 @@ def review_rows(run: MatchRun, proposals: list[Proposal], *, viewer) -> list[Pro
                 other_refugees=menus.get(f"sponsor:{proposal.sponsor_id}", []),
             )
         )
-    ProfileView.objects.bulk_create(
-        [ProfileView(viewer=viewer, person=p.refugee, what="match review") for p in proposals]
-    )
     return rows
 
 

@@ -11,8 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,8 +20,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import ProfileView
+from accounts.access import audit_profile_views
 from matching import selectors, services
+from matching.access import get_proposal_for_staff, get_run_for_staff, require_matching_staff
 from matching.forms import ApproveManyForm, ManualPairForm, RejectForm, RunForm, SwapForm
 from matching.models import MatchRun, Proposal, ProposalState, RunState
 from matching.tasks import run_match
@@ -30,21 +31,6 @@ RUNS_PAGE_SIZE = 20
 REVIEW_PAGE_SIZE = 50
 ALL = "all"
 REVIEW_FILTERS = [*ProposalState.choices, (ALL, _("All proposals"))]
-
-
-def _require_team(user) -> None:
-    if not user.has_perm("matching.run_matching"):
-        raise Http404
-
-
-def get_run_for_staff(user, pk: int) -> MatchRun:
-    _require_team(user)
-    return get_object_or_404(MatchRun.objects.select_related("created_by"), pk=pk)
-
-
-def get_proposal_for_staff(user, pk: int) -> Proposal:
-    _require_team(user)
-    return get_object_or_404(Proposal.objects.select_related("run", "sponsor", "refugee"), pk=pk)
 
 
 def _review_url(proposal: Proposal) -> str:
@@ -67,7 +53,7 @@ def _render_runs(request: HttpRequest, form: RunForm, *, status: int = HTTPStatu
 @login_required
 @require_http_methods(["GET", "POST"])
 def runs(request: HttpRequest) -> HttpResponse:
-    _require_team(request.user)
+    require_matching_staff(request.user)
     if request.method == "GET":
         return _render_runs(request, RunForm())
     form = RunForm(request.POST)
@@ -110,8 +96,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @never_cache
 def run_progress(request: HttpRequest, pk: int) -> JsonResponse:
-    _require_team(request.user)
-    run = get_object_or_404(MatchRun.objects.only("state", "progress", "stage", "pairs"), pk=pk)
+    run = get_run_for_staff(request.user, pk, "state", "progress", "stage", "pairs")
     return JsonResponse(
         {
             "state": run.state,
@@ -137,10 +122,14 @@ def _render_review(
     if shown != ALL:
         proposals = proposals.filter(state=shown)
     page_obj = Paginator(proposals, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown_proposals = list(page_obj)
+    audit_profile_views(
+        viewer=request.user, people=[p.refugee for p in shown_proposals], what="match review"
+    )
     context = {
         "run": run,
         "page_obj": page_obj,
-        "rows": selectors.review_rows(run, list(page_obj), viewer=request.user),
+        "rows": selectors.review_rows(run, shown_proposals),
         "filters": REVIEW_FILTERS,
         "shown": shown,
         "bulk": shown in (ProposalState.PROPOSED, ALL),
@@ -163,9 +152,10 @@ def _render_proposal(
     request: HttpRequest, proposal: Proposal, *, status: int, refusal: str = "", **forms
 ) -> HttpResponse:
     """One proposal on its own page: an action on it that could not be done, and why."""
+    audit_profile_views(viewer=request.user, people=[proposal.refugee], what="match review")
     context = {
         "run": proposal.run,
-        "row": selectors.review_rows(proposal.run, [proposal], viewer=request.user)[0],
+        "row": selectors.review_rows(proposal.run, [proposal])[0],
         "refusal": refusal,
         "reject_form": forms.get("reject_form") or RejectForm(),
         "swap_form": forms.get("swap_form"),
@@ -313,7 +303,7 @@ def manual_pair(request: HttpRequest, pk: int) -> HttpResponse:
         )
     sponsor, refugee = form.cleaned_data["sponsor"], form.cleaned_data["refugee"]
     if not form.cleaned_data["confirm"]:
-        ProfileView.objects.create(viewer=request.user, person=refugee, what="match review")
+        audit_profile_views(viewer=request.user, people=[refugee], what="match review")
         now = timezone.now()
         context = {
             "run": run,

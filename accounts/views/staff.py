@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -20,9 +20,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import get_person_for_staff
-from accounts.models import CandidateState, Person, ProfileView, Role
-from accounts.roles import is_programme_staff
+from accounts.access import (
+    CANDIDATES_PERMISSION,
+    audit_profile_views,
+    get_person_for_staff,
+    require_staff,
+)
+from accounts.models import CandidateState, Person
 from accounts.staff_forms import (
     ALL_STATES,
     InterviewForm,
@@ -54,8 +58,7 @@ def _queue(filters: dict) -> QuerySet[Person]:
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    if not is_programme_staff(request.user):
-        raise Http404
+    require_staff(request.user, CANDIDATES_PERMISSION)
     data = request.GET.copy()
     # Shown selected in the filters, so the page says which state it lists.
     data.setdefault("state", CandidateState.AWAITING_VALIDATION)
@@ -87,8 +90,7 @@ def _render_person(
     status: int = HTTPStatus.OK,
 ) -> HttpResponse:
     """A candidate's file; viewing a refugee's is logged, whoever on the team does it."""
-    if person.role == Role.REFUGEE:
-        ProfileView.objects.create(viewer=request.user, person=person, what="staff detail")
+    audit_profile_views(viewer=request.user, people=[person], what="staff detail")
     languages = [
         (
             gettext(vocabulary.label(vocabulary.LANGUAGES, item.get("code", ""))),

@@ -75,15 +75,6 @@ def active_duos_by_person(people: list[Person]) -> dict[int, Duo]:
     return found
 
 
-def acting_people(user: User) -> list[Person]:
-    """The people this user registers: themselves, and the refugees they refer."""
-    return list(
-        Person.objects.filter(
-            Q(user=user) | Q(referrer=user, user=None), anonymised_at=None
-        ).order_by("pk")
-    )
-
-
 def _places_taken() -> Coalesce:
     taken = (
         Registration.objects.filter(activity=OuterRef("pk"), state=RegistrationState.REGISTERED)

@@ -5,8 +5,8 @@ from http import HTTPStatus
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -15,25 +15,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from duos.activities import services
 from duos.activities.forms import ActivityForm, AttendanceForm
 from duos.activities.views import PAST_PAGE_SIZE
+from duos.lib.access import get_activity_for_staff, require_staff
 from duos.models import GroupActivity, RegistrationState
 
 
-def _require(user, permission: str) -> None:
-    if not (user.is_active and user.has_perm(permission)):
-        raise Http404
-
-
 def _staff_activity(user, pk: int, permission: str) -> GroupActivity:
-    _require(user, permission)
-    return get_object_or_404(
-        services.with_counts(GroupActivity.objects.select_related("created_by")), pk=pk
-    )
+    counted = services.with_counts(GroupActivity.objects.select_related("created_by"))
+    return get_activity_for_staff(user, pk, permission, counted)
 
 
 @login_required
 @require_GET
 def staff_activities(request: HttpRequest) -> HttpResponse:
-    _require(request.user, "duos.view_groupactivity")
+    require_staff(request.user, "duos.view_groupactivity")
     now = timezone.now()
     listed = services.with_counts(GroupActivity.objects.all())
     past = Paginator(listed.filter(ends_at__lte=now).order_by("-starts_at", "-pk"), PAST_PAGE_SIZE)
@@ -48,7 +42,7 @@ def staff_activities(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_activity_create(request: HttpRequest) -> HttpResponse:
-    _require(request.user, "duos.add_groupactivity")
+    require_staff(request.user, "duos.add_groupactivity")
     form = ActivityForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -68,7 +62,7 @@ def staff_activity_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def staff_activity(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _staff_activity(request.user, pk, "duos.view_groupactivity")
-    _require(request.user, "duos.view_registration")
+    require_staff(request.user, "duos.view_registration")
     registrations = list(
         activity.registrations.select_related("person__user", "person__referrer").order_by(
             "created_at", "pk"

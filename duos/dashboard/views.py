@@ -1,7 +1,7 @@
 """The programme dashboard's pages and CSV downloads, for the team."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -9,21 +9,17 @@ from django.views.decorators.http import require_GET
 
 from duos.dashboard.exports import CHECKIN_COLUMNS, DUO_COLUMNS, checkin_rows, duo_rows
 from duos.dashboard.selectors import dashboard_context
+from duos.lib.access import require_staff
 from duos.lib.csv import _csv_response
 
 PERMISSIONS = ("duos.view_duo", "accounts.view_person")
-
-
-def _require_team(user) -> None:
-    if not (user.is_active and all(user.has_perm(perm) for perm in PERMISSIONS)):
-        raise Http404
 
 
 @never_cache
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    _require_team(request.user)
+    require_staff(request.user, *PERMISSIONS)
     return render(request, "duos/dashboard.html", dashboard_context(timezone.localdate()))
 
 
@@ -31,7 +27,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def duos_csv(request: HttpRequest) -> StreamingHttpResponse:
-    _require_team(request.user)
+    require_staff(request.user, *PERMISSIONS)
     return _csv_response("duos.csv", [name for name, _f in DUO_COLUMNS], duo_rows())
 
 
@@ -39,5 +35,5 @@ def duos_csv(request: HttpRequest) -> StreamingHttpResponse:
 @login_required
 @require_GET
 def checkins_csv(request: HttpRequest) -> StreamingHttpResponse:
-    _require_team(request.user)
+    require_staff(request.user, *PERMISSIONS)
     return _csv_response("checkins.csv", [name for name, _f in CHECKIN_COLUMNS], checkin_rows())

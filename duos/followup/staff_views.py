@@ -11,16 +11,17 @@ from http import HTTPStatus
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.access import audit_profile_views
 from duos.followup import timeline
 from duos.followup.forms import DuoNoteForm, EndForm, ExtendForm
+from duos.lib.access import VIEW_DUO, get_duo_for_staff, require_staff
 from duos.lifecycle import schedule, team_actions
 from duos.models import CheckIn, Duo, DuoState, Report, Side
 
@@ -30,32 +31,11 @@ LIST_PAGE_SIZE = 50
 QUEUE_SIZE = 20
 
 
-def _require_team(user, permission: str | None = None) -> None:
-    if not (user.is_active and user.has_perm("duos.view_duo")):
-        raise Http404
-    if permission and not user.has_perm(permission):
-        raise PermissionDenied
-
-
-def get_duo_for_staff(user, pk: int, permission: str | None = None) -> Duo:
-    _require_team(user, permission)
-    return get_object_or_404(
-        Duo.objects.select_related(
-            "sponsor__user",
-            "sponsor__referrer",
-            "refugee__user",
-            "refugee__referrer",
-            "ended_by",
-        ),
-        pk=pk,
-    )
-
-
 @login_required
 @require_GET
 def followup_list(request: HttpRequest) -> HttpResponse:
     """The duos to call first, then every active duo with its timeline."""
-    _require_team(request.user)
+    require_staff(request.user, VIEW_DUO)
     rows = timeline.followup_rows(timeline.followed_duos(), today=timezone.localdate())
     queue = timeline.call_queue(rows)
     page_obj = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -71,6 +51,8 @@ def followup_list(request: HttpRequest) -> HttpResponse:
 def _render_duo(
     request: HttpRequest, duo: Duo, *, status: int = HTTPStatus.OK, **forms
 ) -> HttpResponse:
+    """The duo's page, with both people's contact details: each showing of it is logged."""
+    audit_profile_views(viewer=request.user, people=[duo.refugee], what="duo page")
     today = timezone.localdate()
     row = timeline.followup_rows([duo], today=today)[0]
     checkins = (

@@ -5,12 +5,14 @@ from http import HTTPStatus
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.access import audit_profile_views
+from duos.lib.access import VIEW_REPORT, get_report_for_staff, require_staff
 from duos.models import (
     OPEN_DUO_STATES,
     Report,
@@ -21,30 +23,10 @@ from duos.reports.services import ALL, duo_suspend, duo_unsuspend, report_update
 STAFF_PAGE_SIZE = 50
 
 
-def _require_perms(user, *perms: str) -> None:
-    if not (user.is_active and all(user.has_perm(perm) for perm in perms)):
-        raise Http404
-
-
-def get_report_for_staff(user, pk: int, *perms: str) -> Report:
-    _require_perms(user, "duos.view_report", *perms)
-    return get_object_or_404(
-        Report.objects.select_related(
-            "duo__sponsor__user",
-            "duo__refugee__user",
-            "duo__refugee__referrer",
-            "duo__sponsor__referrer",
-            "reporter",
-            "sent_by",
-        ),
-        pk=pk,
-    )
-
-
 @login_required
 @require_GET
 def staff_reports(request: HttpRequest) -> HttpResponse:
-    _require_perms(request.user, "duos.view_report")
+    require_staff(request.user, VIEW_REPORT)
     form = ReportFilterForm(request.GET)
     if not form.is_valid():
         context = {"form": form, "page_obj": None}
@@ -62,11 +44,14 @@ def _render_report(
     form: ReportUpdateForm | None = None,
     status: int = HTTPStatus.OK,
 ) -> HttpResponse:
+    """The report, with its reporter's contact details: a refugee's reading is logged."""
+    # The duo's person (loaded with their login and social worker), to call them back.
+    reporter = getattr(report.duo, report.side)
+    audit_profile_views(viewer=request.user, people=[reporter], what="report")
     context = {
         "report": report,
         "duo": report.duo,
-        # The duo's person (loaded with their login and social worker), to call them back.
-        "reporter": getattr(report.duo, report.side),
+        "reporter": reporter,
         "log": report.log.select_related("author"),
         "form": form or ReportUpdateForm(report=report),
         "can_change": request.user.has_perm("duos.change_report"),
