@@ -19,7 +19,6 @@ from duos.followup.timeline import MET
 from duos.lifecycle.links import answer_token
 from duos.models import (
     Answer,
-    Duo,
     DuoState,
     GroupActivity,
     Reminder,
@@ -33,6 +32,7 @@ from matching.models import Proposal
 from matching.services import run_execute, run_start
 from tests.access_table import OBJECTS, OUR_MODULES, POST_ONLY, ROLES, TABLE, URL_KWARGS
 from tests.factories import (
+    DuoFactory,
     ReferredRefugeeFactory,
     RefugeeFactory,
     SocialWorkerFactory,
@@ -83,39 +83,29 @@ class Cast:
         self.run = run_start(by=self.users["staff"], weights=engine.Weights())
         run_execute(self.run.pk)
         self.proposal = Proposal.objects.filter(run=self.run).first()
-        self.duo = Duo.objects.create(
-            sponsor=SponsorFactory(),
-            refugee=RefugeeFactory(),
-            expires_at=timezone.now() + timedelta(days=14),
-        )
+        self.duo = DuoFactory(waiting=True)
         # An active duo in its first month, whose reminder's links are open.
-        active = Duo.objects.create(
-            sponsor=SponsorFactory(),
-            refugee=RefugeeFactory(),
-            state=DuoState.ACTIVE,
-            expires_at=timezone.now(),
-            started_at=timezone.now() - timedelta(days=21),
-        )
+        month_1 = timezone.now() - timedelta(days=21)
+        active = DuoFactory(started_at=month_1)
         self.reminder = Reminder.objects.create(duo=active, month=1, side=Side.SPONSOR)
         # A duo of strangers completed yesterday, whose closing survey link is open.
-        self.completed = Duo.objects.create(
-            sponsor=SponsorFactory(state=CandidateState.DUO_ENDED),
-            refugee=RefugeeFactory(state=CandidateState.DUO_ENDED),
+        self.completed = DuoFactory(
+            sponsor__state=CandidateState.DUO_ENDED,
+            refugee__state=CandidateState.DUO_ENDED,
             state=DuoState.COMPLETED,
-            expires_at=timezone.now() - timedelta(days=200),
             started_at=timezone.now() - timedelta(days=200),
             ended_at=timezone.now() - timedelta(days=1),
         )
         # Each person's own active duo (a social worker's: their referred refugee's); staff's
         # "own" duo is any duo, and "other" is the strangers' duo above.
         self.duos = {
-            "unverified": self._active_duo(sponsor=self.people["unverified"]),
-            "sponsor": self._active_duo(sponsor=self.people["sponsor"]),
-            "refugee": self._active_duo(refugee=self.people["refugee"]),
-            "social_worker": self._active_duo(refugee=self.people["social_worker"]),
+            "unverified": DuoFactory(sponsor=self.people["unverified"], started_at=month_1),
+            "sponsor": DuoFactory(sponsor=self.people["sponsor"], started_at=month_1),
+            "refugee": DuoFactory(refugee=self.people["refugee"], started_at=month_1),
+            "social_worker": DuoFactory(refugee=self.people["social_worker"], started_at=month_1),
         }
         # A confidential report on a duo of strangers (suspending it touches no other row).
-        reported = self._active_duo()
+        reported = DuoFactory(started_at=month_1)
         self.report = Report.objects.create(
             duo=reported,
             side=Side.REFUGEE,
@@ -133,16 +123,6 @@ class Cast:
                 capacity=10,
             )
             for title in ("Picnic", "Boat trip")
-        )
-
-    @staticmethod
-    def _active_duo(*, sponsor=None, refugee=None) -> Duo:
-        return Duo.objects.create(
-            sponsor=sponsor or SponsorFactory(),
-            refugee=refugee or RefugeeFactory(),
-            state=DuoState.ACTIVE,
-            expires_at=timezone.now(),
-            started_at=timezone.now() - timedelta(days=21),
         )
 
     def client(self, role: str) -> Client:

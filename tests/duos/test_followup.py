@@ -22,7 +22,12 @@ from duos.models import (
     ReportStatus,
     Side,
 )
-from tests.factories import RefugeeFactory, SponsorFactory, StaffFactory, UserFactory
+from tests.factories import (
+    DuoFactory,
+    SponsorFactory,
+    StaffFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,17 +47,6 @@ TODAY = date(2026, 4, 25)
 
 def aware(day: date, hour: int = 12) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour)))
-
-
-def active_duo(start: date = START, **fields) -> Duo:
-    fields = {"state": DuoState.ACTIVE, **fields}
-    return Duo.objects.create(
-        sponsor=SponsorFactory(),
-        refugee=RefugeeFactory(),
-        expires_at=aware(start),
-        started_at=aware(start),
-        **fields,
-    )
 
 
 def answer(duo: Duo, month: int, side: str = Side.SPONSOR, *, met: bool, **fields) -> CheckIn:
@@ -90,7 +84,7 @@ def codes(row: timeline.DuoFollowup) -> dict[str, int]:
 
 
 def test_followup_timeline_says_met_not_yet_no_answer_or_to_come():
-    duo = active_duo()
+    duo = DuoFactory(started_at=aware(START))
     answer(duo, 1, Side.SPONSOR, met=True, activity=Activity.WALK)
     answer(duo, 1, Side.REFUGEE, met=False)  # either side's meeting counts
     answer(duo, 2, Side.REFUGEE, met=False)
@@ -111,7 +105,7 @@ def test_followup_timeline_says_met_not_yet_no_answer_or_to_come():
 
 
 def test_followup_timeline_before_the_reminder_is_to_come():
-    duo = active_duo()
+    duo = DuoFactory(started_at=aware(START))
 
     row = row_of(duo, today=date(2026, 1, 20))  # the first reminder goes on Jan 21
 
@@ -121,7 +115,7 @@ def test_followup_timeline_before_the_reminder_is_to_come():
 
 
 def test_followup_timeline_of_a_paused_duo_stops_on_the_day_of_the_pause():
-    duo = active_duo(paused_at=aware(date(2026, 2, 10)))
+    duo = DuoFactory(started_at=aware(START), paused_at=aware(date(2026, 2, 10)))
 
     row = row_of(duo)
 
@@ -132,7 +126,7 @@ def test_followup_timeline_of_a_paused_duo_stops_on_the_day_of_the_pause():
 
 
 def test_followup_timeline_of_an_extended_duo_has_its_added_months():
-    duo = active_duo(extra_months=2)
+    duo = DuoFactory(started_at=aware(START), extra_months=2)
 
     row = row_of(duo)
 
@@ -141,7 +135,9 @@ def test_followup_timeline_of_an_extended_duo_has_its_added_months():
 
 
 def test_followup_timeline_of_a_duo_ended_early_marks_the_rest_not_held():
-    duo = active_duo(state=DuoState.ENDED, ended_at=aware(date(2026, 2, 10)))
+    duo = DuoFactory(
+        started_at=aware(START), state=DuoState.ENDED, ended_at=aware(date(2026, 2, 10))
+    )
     answer(duo, 1, met=True)
 
     row = row_of(duo)
@@ -151,14 +147,12 @@ def test_followup_timeline_of_a_duo_ended_early_marks_the_rest_not_held():
 
 
 def test_followup_lists_active_duos_only_paused_and_suspended_included():
-    running = active_duo()
-    paused = active_duo(paused_at=aware(date(2026, 3, 1)))
-    suspended = active_duo(suspended_at=aware(date(2026, 3, 1)))
-    active_duo(state=DuoState.ENDED, ended_at=aware(date(2026, 2, 1)))
-    active_duo(state=DuoState.COMPLETED, ended_at=aware(date(2026, 2, 1)))
-    Duo.objects.create(
-        sponsor=SponsorFactory(), refugee=RefugeeFactory(), expires_at=aware(START)
-    )  # waiting for answers
+    running = DuoFactory(started_at=aware(START))
+    paused = DuoFactory(started_at=aware(START), paused_at=aware(date(2026, 3, 1)))
+    suspended = DuoFactory(started_at=aware(START), suspended_at=aware(date(2026, 3, 1)))
+    DuoFactory(started_at=aware(START), state=DuoState.ENDED, ended_at=aware(date(2026, 2, 1)))
+    DuoFactory(started_at=aware(START), state=DuoState.COMPLETED, ended_at=aware(date(2026, 2, 1)))
+    DuoFactory(waiting=True, expires_at=aware(START))  # waiting for answers
 
     assert set(timeline.followed_duos()) == {running, paused, suspended}
 
@@ -167,7 +161,7 @@ def test_followup_lists_active_duos_only_paused_and_suspended_included():
 
 
 def test_followup_queue_two_months_in_a_row_without_a_meeting():
-    duo = active_duo()
+    duo = DuoFactory(started_at=aware(START))
     answer(duo, 1, met=True)
     answer(duo, 2, met=False)
     answer(duo, 3, Side.REFUGEE, met=False)
@@ -179,12 +173,12 @@ def test_followup_queue_two_months_in_a_row_without_a_meeting():
 
 
 def test_followup_queue_a_meeting_ends_the_streak_and_an_open_month_waits():
-    broken = active_duo()
+    broken = DuoFactory(started_at=aware(START))
     answer(broken, 1, met=False)
     answer(broken, 2, met=False)
     answer(broken, 3, met=True)
     # Month 4 is open without an answer yet: it neither adds to nor breaks the streak.
-    waiting = active_duo()
+    waiting = DuoFactory(started_at=aware(START))
     answer(waiting, 1, met=True)
     answer(waiting, 2, met=True)
     answer(waiting, 3, met=False)
@@ -200,7 +194,7 @@ def test_followup_queue_a_meeting_ends_the_streak_and_an_open_month_waits():
 
 
 def test_followup_queue_closed_months_with_no_answer_from_either_side():
-    duo = active_duo()
+    duo = DuoFactory(started_at=aware(START))
     answer(duo, 2, met=True)
 
     row = row_of(duo)
@@ -211,12 +205,12 @@ def test_followup_queue_closed_months_with_no_answer_from_either_side():
 
 
 def test_followup_queue_a_low_midway_answer():
-    low = active_duo()
+    low = DuoFactory(started_at=aware(START))
     answer(low, 3, Side.REFUGEE, met=True, mood=2)
     answer(low, 3, Side.SPONSOR, met=True, mood=4)
-    lowest = active_duo()
+    lowest = DuoFactory(started_at=aware(START))
     answer(lowest, 3, Side.SPONSOR, met=True, mood=1)
-    fine = active_duo()
+    fine = DuoFactory(started_at=aware(START))
     answer(fine, 3, Side.SPONSOR, met=True, mood=3)
     for duo in (low, lowest, fine):
         answer(duo, 1, met=True)
@@ -230,13 +224,13 @@ def test_followup_queue_a_low_midway_answer():
 
 
 def test_followup_queue_open_reports_urgent_weighs_more():
-    plain = active_duo(start=date(2026, 4, 1))  # month 1, nothing asked yet
+    plain = DuoFactory(started_at=aware(date(2026, 4, 1)))  # month 1, nothing asked yet
     report(plain)
     report(plain, status=ReportStatus.CLOSED)
-    urgent = active_duo(start=date(2026, 4, 1))
+    urgent = DuoFactory(started_at=aware(date(2026, 4, 1)))
     report(urgent, urgent=True)
     report(urgent, status=ReportStatus.IN_PROGRESS)
-    closed = active_duo(start=date(2026, 4, 1))
+    closed = DuoFactory(started_at=aware(date(2026, 4, 1)))
     report(closed, urgent=True, status=ReportStatus.CLOSED)
 
     assert codes(row_of(plain)) == {"open_report": timeline.REPORT_POINTS}
@@ -250,18 +244,20 @@ def test_followup_queue_open_reports_urgent_weighs_more():
 
 def test_followup_queue_ranks_by_combined_score_then_by_start():
     # Each duo is in month 4 (open); months 1 to 3 say what we want.
-    silent = active_duo()  # 3 closed months unanswered: streak 3 (9) + unanswered 3 (6) = 15
-    urgent = active_duo()  # met every month, an urgent report: 10
+    # 3 closed months unanswered: streak 3 (9) + unanswered 3 (6) = 15
+    silent = DuoFactory(started_at=aware(START))
+    urgent = DuoFactory(started_at=aware(START))  # met every month, an urgent report: 10
     for month in (1, 2, 3):
         answer(urgent, month, met=True)
     report(urgent, urgent=True)
-    two_signals = active_duo()  # two "not yet" (6) and a low mid-way answer (4) = 10, earlier
+    # two "not yet" (6) and a low mid-way answer (4) = 10, earlier
+    two_signals = DuoFactory(started_at=aware(START))
     answer(two_signals, 1, met=True)
     answer(two_signals, 2, met=False)
     answer(two_signals, 3, met=False, mood=2)
     two_signals.started_at -= timedelta(hours=1)
     two_signals.save(update_fields=["started_at"])
-    calm = active_duo()
+    calm = DuoFactory(started_at=aware(START))
     for month in (1, 2, 3):
         answer(calm, month, met=True)
 
@@ -278,7 +274,7 @@ def test_followup_queue_ranks_by_combined_score_then_by_start():
 @pytest.mark.parametrize("count", [3, 30])
 def test_followup_rows_read_a_fixed_number_of_queries(count, django_assert_num_queries):
     for _ in range(count):
-        duo = active_duo()
+        duo = DuoFactory(started_at=aware(START))
         answer(duo, 1, met=True)
         answer(duo, 3, met=False, mood=2)
         report(duo)
@@ -301,7 +297,7 @@ def test_followup_page_queries_do_not_grow_with_the_duos(
     count, staff_client, django_assert_num_queries
 ):
     for _ in range(count):
-        duo = active_duo()
+        duo = DuoFactory(started_at=aware(START))
         answer(duo, 1, met=True)
         report(duo, urgent=True)
 
@@ -325,10 +321,10 @@ def staff_client(client, staff):
 
 
 def test_followup_page_shows_the_queue_with_reasons_and_every_timeline(staff_client):
-    quiet = active_duo()
+    quiet = DuoFactory(started_at=aware(START))
     answer(quiet, 1, met=False)
     answer(quiet, 2, met=False)
-    fine = active_duo(paused_at=aware(date(2026, 4, 20)))
+    fine = DuoFactory(started_at=aware(START), paused_at=aware(date(2026, 4, 20)))
     answer(fine, 1, met=True, activity=Activity.COFFEE)
 
     with time_machine.travel(aware(TODAY), tick=False):
@@ -358,7 +354,7 @@ def test_followup_page_is_linked_from_the_navigation_for_the_team_only(staff_cli
     ["followup", "duo_detail", "duo_note", "duo_pause", "duo_resume", "duo_extend", "duo_end"],
 )
 def test_followup_views_send_anonymous_visitors_to_log_in_and_hide_from_others(client, name):
-    duo = active_duo()
+    duo = DuoFactory(started_at=aware(START))
     url = reverse(f"duos:{name}") if name == "followup" else reverse(f"duos:{name}", args=[duo.pk])
     send = client.get if name in ("followup", "duo_detail") else client.post
 
@@ -373,7 +369,7 @@ def test_followup_views_send_anonymous_visitors_to_log_in_and_hide_from_others(c
 
 @pytest.mark.parametrize("name", ["duo_note", "duo_pause", "duo_resume", "duo_extend", "duo_end"])
 def test_followup_actions_take_post_only(staff_client, name):
-    duo = active_duo()
+    duo = DuoFactory(started_at=aware(START))
 
     assert staff_client.get(reverse(f"duos:{name}", args=[duo.pk])).status_code == 405
 
@@ -383,7 +379,7 @@ def test_followup_actions_need_their_permission(client):
     viewer.groups.clear()
     viewer.user_permissions.add(Permission.objects.get(codename="view_duo"))
     client.force_login(viewer)
-    duo = active_duo()
+    duo = DuoFactory(started_at=aware(START))
 
     assert client.get(reverse("duos:duo_detail", args=[duo.pk])).status_code == HTTPStatus.OK
     for name in ["duo_note", "duo_pause", "duo_resume", "duo_extend", "duo_end"]:
@@ -395,7 +391,7 @@ def test_followup_actions_need_their_permission(client):
 
 
 def test_duo_page_shows_people_timeline_checkins_reports_and_bounces(staff_client):
-    duo = active_duo()
+    duo = DuoFactory(started_at=aware(START))
     answer(duo, 1, Side.SPONSOR, met=True, activity=Activity.CULTURE)
     answer(duo, 3, Side.REFUGEE, met=False, mood=2)
     report(duo, urgent=True)
@@ -427,13 +423,7 @@ def test_duo_page_of_a_referred_refugee_says_their_social_worker_is_reached(staf
     refugee = ReferredRefugeeFactory()
     refugee.referrer.email_bounced_at = timezone.now()
     refugee.referrer.save()
-    duo = Duo.objects.create(
-        sponsor=SponsorFactory(),
-        refugee=refugee,
-        state=DuoState.ACTIVE,
-        expires_at=aware(START),
-        started_at=aware(START),
-    )
+    duo = DuoFactory(refugee=refugee, started_at=aware(START))
 
     response = staff_client.get(reverse("duos:duo_detail", args=[duo.pk]))
 
@@ -450,7 +440,7 @@ def test_duo_page_of_an_unknown_duo_is_404(staff_client):
 
 
 def test_duo_note_is_saved_with_its_author(staff_client, staff):
-    duo = active_duo()
+    duo = DuoFactory(started_at=aware(START))
 
     response = staff_client.post(
         reverse("duos:duo_note", args=[duo.pk]), {"text": "  Appelé Amina, RDV pris.  "}
@@ -463,7 +453,7 @@ def test_duo_note_is_saved_with_its_author(staff_client, staff):
 
 
 def test_duo_note_empty_or_too_long_is_refused_and_keeps_what_was_typed(staff_client):
-    duo = active_duo()
+    duo = DuoFactory(started_at=aware(START))
 
     empty = staff_client.post(reverse("duos:duo_note", args=[duo.pk]), {"text": "   "})
     too_long = "Très long. " * 600
@@ -485,7 +475,7 @@ def post(client, name: str, duo: Duo, data: dict | None = None):
 
 
 def test_duo_pause_then_resume_shifts_the_calendar(staff_client):
-    duo = active_duo(start=date(2026, 6, 1))
+    duo = DuoFactory(started_at=aware(date(2026, 6, 1)))
 
     with time_machine.travel(aware(date(2026, 7, 10)), tick=False):
         paused = post(staff_client, "duo_pause", duo)
@@ -503,8 +493,8 @@ def test_duo_pause_then_resume_shifts_the_calendar(staff_client):
 
 
 def test_duo_pause_twice_or_resume_unpaused_shows_why_with_409(staff_client):
-    running = active_duo()
-    paused = active_duo(paused_at=aware(date(2026, 3, 1)))
+    running = DuoFactory(started_at=aware(START))
+    paused = DuoFactory(started_at=aware(START), paused_at=aware(date(2026, 3, 1)))
 
     again = post(staff_client, "duo_pause", paused)
     not_paused = post(staff_client, "duo_resume", running)
@@ -519,7 +509,9 @@ def test_duo_pause_twice_or_resume_unpaused_shows_why_with_409(staff_client):
 
 
 def test_duo_actions_on_a_duo_that_ended_are_refused(staff_client):
-    duo = active_duo(state=DuoState.ENDED, ended_at=aware(date(2026, 2, 10)))
+    duo = DuoFactory(
+        started_at=aware(START), state=DuoState.ENDED, ended_at=aware(date(2026, 2, 10))
+    )
 
     response = post(staff_client, "duo_pause", duo)
 
@@ -528,7 +520,7 @@ def test_duo_actions_on_a_duo_that_ended_are_refused(staff_client):
 
 
 def test_duo_extend_adds_months_to_the_timeline(staff_client):
-    duo = active_duo()
+    duo = DuoFactory(started_at=aware(START))
 
     response = post(staff_client, "duo_extend", duo, {"months": "2"})
 
@@ -539,7 +531,7 @@ def test_duo_extend_adds_months_to_the_timeline(staff_client):
 
 
 def test_duo_extend_beyond_three_months_is_refused_and_keeps_the_choice(staff_client):
-    duo = active_duo(extra_months=2)
+    duo = DuoFactory(started_at=aware(START), extra_months=2)
 
     response = post(staff_client, "duo_extend", duo, {"months": "3"})
 
@@ -556,7 +548,7 @@ def test_duo_extend_beyond_three_months_is_refused_and_keeps_the_choice(staff_cl
     [("", "Choose how many months to add (1 to 3)."), ("7", "extended by 1 to 3 months")],
 )
 def test_duo_extend_bad_input_is_a_400_with_a_message(staff_client, months, message):
-    duo = active_duo()
+    duo = DuoFactory(started_at=aware(START))
 
     response = post(staff_client, "duo_extend", duo, {"months": months})
 
@@ -569,7 +561,7 @@ def test_duo_extend_bad_input_is_a_400_with_a_message(staff_client, months, mess
 def test_duo_end_with_a_reason_ends_it_and_tells_the_other_person(
     staff_client, staff, django_capture_on_commit_callbacks, mailoutbox
 ):
-    duo = active_duo()
+    duo = DuoFactory(started_at=aware(START))
 
     with django_capture_on_commit_callbacks(execute=True):
         response = post(
@@ -598,7 +590,7 @@ def test_duo_end_with_a_reason_ends_it_and_tells_the_other_person(
 
 
 def test_duo_end_without_a_reason_is_a_400_that_keeps_what_was_typed(staff_client):
-    duo = active_duo()
+    duo = DuoFactory(started_at=aware(START))
 
     response = post(
         staff_client,
@@ -620,7 +612,9 @@ def test_duo_end_without_a_reason_is_a_400_that_keeps_what_was_typed(staff_clien
 
 
 def test_duo_end_of_a_duo_already_ended_is_refused_and_keeps_the_reason(staff_client):
-    duo = active_duo(state=DuoState.COMPLETED, ended_at=aware(date(2026, 7, 1)))
+    duo = DuoFactory(
+        started_at=aware(START), state=DuoState.COMPLETED, ended_at=aware(date(2026, 7, 1))
+    )
 
     response = post(staff_client, "duo_end", duo, {"reason": "Plus de nouvelles depuis mai."})
 
@@ -633,7 +627,7 @@ def test_duo_end_of_a_duo_already_ended_is_refused_and_keeps_the_reason(staff_cl
 
 
 def test_duo_page_with_an_absurd_id_or_page_is_not_a_500(staff_client):
-    active_duo()
+    DuoFactory(started_at=aware(START))
 
     assert staff_client.get("/equipe/duos/99999999999999999999999/").status_code == 404
     assert staff_client.get(reverse("duos:followup"), {"page": "x'"}).status_code == 200

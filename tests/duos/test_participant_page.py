@@ -15,7 +15,6 @@ from duos.models import (
     Activity,
     Answer,
     CheckIn,
-    Duo,
     DuoState,
     GroupActivity,
     Registration,
@@ -23,7 +22,13 @@ from duos.models import (
     Reminder,
     Side,
 )
-from tests.factories import ReferredRefugeeFactory, RefugeeFactory, SponsorFactory, UserFactory
+from tests.factories import (
+    DuoFactory,
+    ReferredRefugeeFactory,
+    RefugeeFactory,
+    SponsorFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,18 +47,6 @@ def english(client, user) -> None:
     user.save(update_fields=["language"])
     client.force_login(user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-
-
-def make_duo(sponsor=None, refugee=None, **fields) -> Duo:
-    sponsor = sponsor or SponsorFactory(state=CandidateState.IN_DUO)
-    refugee = refugee or RefugeeFactory(state=CandidateState.IN_DUO)
-    fields.setdefault("state", DuoState.ACTIVE)
-    if fields["state"] != DuoState.WAITING:
-        fields.setdefault("started_at", aware(STARTED))
-        fields.setdefault("sponsor_answer", Answer.ACCEPTED)
-        fields.setdefault("refugee_answer", Answer.ACCEPTED)
-    fields.setdefault("expires_at", aware(STARTED) + timedelta(days=14))
-    return Duo.objects.create(sponsor=sponsor, refugee=refugee, **fields)
 
 
 def checkin(duo, month, side, met, activity="") -> CheckIn:
@@ -79,7 +72,7 @@ def active_duo():
         interests=["walking", "football"],
         languages=[{"code": "ti", "level": "native"}, {"code": "en", "level": "fluent"}],
     )
-    return make_duo(sponsor, refugee)
+    return DuoFactory(started_at=aware(STARTED), sponsor=sponsor, refugee=refugee)
 
 
 # Who sees it ---------------------------------------------------------------------------------
@@ -114,7 +107,7 @@ def test_participant_page_shows_each_person_their_own_duo(client, active_duo, si
 
 def test_participant_page_shows_a_person_without_a_duo_that_there_is_none(client, sponsor):
     # A declined proposal is not followed: the person is back in the pool.
-    make_duo(sponsor, state=DuoState.DECLINED, started_at=None)
+    DuoFactory(sponsor=sponsor, state=DuoState.DECLINED, started_at=None)
     english(client, sponsor.user)
 
     response = client.get(MY_DUO)
@@ -134,7 +127,7 @@ def test_participant_page_social_worker_sees_their_referred_refugee_duo(client, 
     refugee = ReferredRefugeeFactory(
         referrer=social_worker.user, state=CandidateState.IN_DUO, first_name="Amina"
     )
-    duo = make_duo(refugee=refugee)
+    duo = DuoFactory(started_at=aware(STARTED), refugee=refugee)
     english(client, social_worker.user)
 
     response = client.get(reverse("duos:referred_duo", args=[refugee.pk]))
@@ -147,7 +140,7 @@ def test_participant_page_social_worker_sees_their_referred_refugee_duo(client, 
 
 def test_participant_page_social_worker_cannot_see_another_workers_refugee(client, social_worker):
     stranger = ReferredRefugeeFactory(state=CandidateState.IN_DUO)
-    make_duo(refugee=stranger)
+    DuoFactory(started_at=aware(STARTED), refugee=stranger)
     client.force_login(social_worker.user)
 
     response = client.get(reverse("duos:referred_duo", args=[stranger.pk]))
@@ -159,7 +152,7 @@ def test_participant_page_of_a_referred_refugee_is_not_for_the_people_of_the_duo
     client, social_worker
 ):
     refugee = ReferredRefugeeFactory(referrer=social_worker.user, state=CandidateState.IN_DUO)
-    duo = make_duo(refugee=refugee)
+    duo = DuoFactory(started_at=aware(STARTED), refugee=refugee)
     url = reverse("duos:referred_duo", args=[refugee.pk])
 
     for user in (duo.sponsor.user, UserFactory()):
@@ -169,7 +162,7 @@ def test_participant_page_of_a_referred_refugee_is_not_for_the_people_of_the_duo
 
 def test_participant_page_of_a_referred_refugee_anonymous_and_post(client, social_worker):
     refugee = ReferredRefugeeFactory(referrer=social_worker.user, state=CandidateState.IN_DUO)
-    make_duo(refugee=refugee)
+    DuoFactory(started_at=aware(STARTED), refugee=refugee)
     url = reverse("duos:referred_duo", args=[refugee.pk])
 
     assert reverse("account_login") in client.get(url)["Location"]
@@ -221,7 +214,7 @@ def test_participant_page_hides_contact_details_while_suspended(client, active_d
 
 
 def test_participant_page_hides_contact_details_while_waiting(client):
-    duo = make_duo(state=DuoState.WAITING, expires_at=timezone.now() + timedelta(days=10))
+    duo = DuoFactory(waiting=True, expires_at=timezone.now() + timedelta(days=10))
     duo.refugee.phone = "0708091011"
     duo.refugee.save(update_fields=["phone"])
     english(client, duo.sponsor.user)
@@ -237,7 +230,9 @@ def test_participant_page_hides_contact_details_while_waiting(client):
 
 @pytest.mark.parametrize("state", [DuoState.ENDED, DuoState.COMPLETED])
 def test_participant_page_hides_contact_details_once_the_duo_is_over(client, state):
-    duo = make_duo(state=state, ended_at=aware(STARTED) + timedelta(days=60))
+    duo = DuoFactory(
+        started_at=aware(STARTED), state=state, ended_at=aware(STARTED) + timedelta(days=60)
+    )
     english(client, duo.sponsor.user)
 
     response = client.get(MY_DUO)
@@ -251,7 +246,7 @@ def test_participant_page_contact_of_a_referred_partner_is_their_social_worker(
     client, social_worker
 ):
     refugee = ReferredRefugeeFactory(referrer=social_worker.user, state=CandidateState.IN_DUO)
-    duo = make_duo(refugee=refugee)
+    duo = DuoFactory(started_at=aware(STARTED), refugee=refugee)
     english(client, duo.sponsor.user)
 
     body = client.get(MY_DUO).content.decode()
@@ -273,7 +268,7 @@ def test_participant_page_shows_what_the_duo_shares(client, active_duo):
 
 
 def test_participant_page_of_a_waiting_duo_offers_the_answer_links(client):
-    duo = make_duo(state=DuoState.WAITING, expires_at=timezone.now() + timedelta(days=10))
+    duo = DuoFactory(waiting=True, expires_at=timezone.now() + timedelta(days=10))
     english(client, duo.refugee.user)
 
     response = client.get(MY_DUO)
@@ -288,10 +283,8 @@ def test_participant_page_of_a_waiting_duo_offers_the_answer_links(client):
 
 
 def test_participant_page_of_a_waiting_duo_says_when_the_answer_is_given(client):
-    duo = make_duo(
-        state=DuoState.WAITING,
-        expires_at=timezone.now() + timedelta(days=10),
-        sponsor_answer=Answer.ACCEPTED,
+    duo = DuoFactory(
+        waiting=True, expires_at=timezone.now() + timedelta(days=10), sponsor_answer=Answer.ACCEPTED
     )
     english(client, duo.sponsor.user)
 
@@ -302,7 +295,7 @@ def test_participant_page_of_a_waiting_duo_says_when_the_answer_is_given(client)
 
 
 def test_participant_page_of_a_waiting_duo_past_its_deadline_offers_no_link(client):
-    duo = make_duo(state=DuoState.WAITING, expires_at=timezone.now() - timedelta(hours=1))
+    duo = DuoFactory(waiting=True, expires_at=timezone.now() - timedelta(hours=1))
     english(client, duo.sponsor.user)
 
     response = client.get(MY_DUO)
@@ -421,7 +414,7 @@ def test_participant_page_queries_do_not_grow_with_the_duos_history(
         group_activity(f"Activity {days}", days)
     # Earlier duos of the same person are not loaded.
     for _ in range(3):
-        make_duo(active_duo.sponsor, state=DuoState.DECLINED, started_at=None)
+        DuoFactory(sponsor=active_duo.sponsor, state=DuoState.DECLINED, started_at=None)
     client.force_login(active_duo.sponsor.user)
 
     # Session, user, verified email, person, duo, activities, check-ins, the open month's
@@ -502,7 +495,7 @@ def test_participant_page_lists_the_next_three_group_activities(client, active_d
 
 def test_participant_page_no_group_activities_before_the_duo_starts(client):
     group_activity("Cooking workshop", 5)
-    duo = make_duo(state=DuoState.WAITING, expires_at=timezone.now() + timedelta(days=10))
+    duo = DuoFactory(waiting=True, expires_at=timezone.now() + timedelta(days=10))
     english(client, duo.sponsor.user)
 
     response = client.get(MY_DUO)
@@ -527,7 +520,7 @@ def test_participant_page_of_a_finished_duo_links_the_report_for_a_while(
     client, ended_days_ago, linked
 ):
     ended_at = timezone.now() - timedelta(days=ended_days_ago)
-    duo = make_duo(state=DuoState.COMPLETED, ended_at=ended_at)
+    duo = DuoFactory(started_at=aware(STARTED), state=DuoState.COMPLETED, ended_at=ended_at)
     english(client, duo.sponsor.user)
 
     body = client.get(MY_DUO).content.decode()
