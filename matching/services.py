@@ -14,9 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import CandidateState, Person, Role
 from duos.models import Duo
 from matching import engine
-from matching.engine import scoring
-from matching.engine.model import build_pools, chord2_to_km
-from matching.engine.vocabulary import SHARED_LEVELS
 from matching.models import (
     Exclusion,
     ExclusionReason,
@@ -330,48 +327,21 @@ def proposal_swap(*, proposal_id: int, side: str, partner_id: int, by) -> Propos
         )
 
 
-def pair_breaches(sponsor: engine.Person, refugee: engine.Person) -> list[tuple[str, dict]]:
-    """The hard constraints of the engine that a pair breaks, as (code, values); pure.
-
-    Exclusions aside: they live in the database (see `manual_pair_warnings`).
-    """
-    breaches: list[tuple[str, dict]] = []
-    km = pair_distance_km(sponsor, refugee)
-    limit = min(sponsor.max_distance_km, refugee.max_distance_km)
-    if km > limit:
-        breaches.append(("too_far", {"km": km, "limit": limit}))
-    shared = [
-        code
-        for code, level in sponsor.languages.items()
-        if level in SHARED_LEVELS and refugee.languages.get(code) in SHARED_LEVELS
-    ]
-    if not shared:
-        breaches.append(("no_shared_language", {}))
-    for side, person, other in (("sponsor", sponsor, refugee), ("refugee", refugee, sponsor)):
-        if person.partner_gender in ("woman", "man") and other.gender != person.partner_gender:
-            breaches.append(("gender_preference", {"side": side, "wants": person.partner_gender}))
-    return breaches
-
-
-def pair_distance_km(sponsor: engine.Person, refugee: engine.Person) -> float:
-    """As the engine measures it (the same chord on the same sphere)."""
-    pool_s, pool_r = build_pools([sponsor], [refugee])
-    return round(float(chord2_to_km(scoring.squared_chord(pool_s, pool_r))[0]), 1)
-
-
 def manual_pair_warnings(*, sponsor: Person, refugee: Person) -> list[str]:
     """In words, in the current language, every hard constraint the pair breaks."""
     now = timezone.now()
     names = {"sponsor": sponsor.first_name, "refugee": refugee.first_name}
     warnings = []
-    for code, values in pair_breaches(engine_person(sponsor, now), engine_person(refugee, now)):
+    # The engine's own rules, unrounded: a pair it would refuse always gets its warning.
+    breaches = engine.pair_breaches(engine_person(sponsor, now), engine_person(refugee, now))
+    for code, values in breaches:
         if code == "too_far":
             warnings.append(
                 gettext(
                     "They live about %(km)s km apart, farther than %(limit)s km, the distance "
                     "the one who travels less will go."
                 )
-                % {"km": round(values["km"]), "limit": values["limit"]}
+                % {"km": round(values["km"]), "limit": f"{values['limit']:g}"}
             )
         elif code == "no_shared_language":
             warnings.append(gettext("They share no language at conversational level or better."))
@@ -411,8 +381,12 @@ def manual_pair(*, run_id: int, sponsor_id: int, refugee_id: int, by) -> Proposa
         _check_free_in_run(run, [sponsor_id], [refugee_id])
         sponsor, refugee = _pool_pair(run, sponsor_id, refugee_id)
         now = timezone.now()
-        pair = _scored_pair(
-            engine_person(sponsor, now), engine_person(refugee, now), engine.Weights(**run.weights)
+        # Points as the engine gives them, even to a pair that breaks a hard constraint.
+        pair = engine.score_pair(
+            engine_person(sponsor, now),
+            engine_person(refugee, now),
+            engine.Weights(**run.weights),
+            even_if_infeasible=True,
         )
         proposal = Proposal.objects.create(
             run=run,
@@ -465,19 +439,6 @@ def _pool_pair(run: MatchRun, sponsor_id: int, refugee_id: int) -> tuple[Person,
             )  # fmt: skip
         )
     return sponsor, refugee
-
-
-def _scored_pair(sponsor: engine.Person, refugee: engine.Person, weights) -> engine.Pair:
-    """Points as the engine gives them, even to a pair that breaks a hard constraint."""
-    pool_s, pool_r = build_pools([sponsor], [refugee])
-    chord2 = scoring.squared_chord(pool_s, pool_r)
-    points = scoring.criterion_points(
-        pool_s, pool_r, chord2, scoring.reach_limit(pool_s, pool_r), weights
-    )
-    breakdown = {name: int(values[0]) for name, values in points.items()}
-    km = float(chord2_to_km(chord2)[0])
-    return engine.Pair(sponsor.id, refugee.id, sum(breakdown.values()), round(km, 2), breakdown,
-                       engine.pair_reasons(sponsor, refugee, km))  # fmt: skip
 
 
 def _proposal_values(pair: engine.Pair) -> dict:

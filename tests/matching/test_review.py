@@ -9,7 +9,7 @@ from accounts.models import CandidateState, ProfileView
 from duos.models import Duo, DuoState
 from matching import engine
 from matching.models import Exclusion, ExclusionReason, MatchRun, Proposal, ProposalState
-from matching.services import manual_pair_warnings, pair_breaches, run_execute, run_start
+from matching.services import manual_pair_warnings, run_execute, run_start
 from tests.factories import RefugeeFactory, SponsorFactory
 
 pytestmark = pytest.mark.django_db
@@ -376,7 +376,7 @@ def test_pair_breaches_names_every_broken_rule():
     )
     refugee = engine.Person("r", **lyon, languages={"ar": "native", "fr": "basic"}, gender="man")
 
-    breaches = pair_breaches(sponsor, refugee)
+    breaches = engine.pair_breaches(sponsor, refugee)
 
     assert [code for code, _values in breaches] == [
         "too_far",
@@ -385,8 +385,8 @@ def test_pair_breaches_names_every_broken_rule():
     ]
     assert breaches[0][1]["limit"] == 10 and 380 < breaches[0][1]["km"] < 400
     assert breaches[2][1] == {"side": "sponsor", "wants": "woman"}
-    assert pair_breaches(sponsor, engine.Person("r2", **paris, languages={"fr": "fluent"},
-                                                gender="woman")) == []  # fmt: skip
+    assert engine.pair_breaches(sponsor, engine.Person("r2", **paris, languages={"fr": "fluent"},
+                                                       gender="woman")) == []  # fmt: skip
 
 
 def test_manual_pair_warnings_in_words(run, settings):
