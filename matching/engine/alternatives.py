@@ -64,8 +64,9 @@ def id_ranks(people: list[Person]) -> np.ndarray:
 
 def alternatives(sponsors, refugees, pool_s, pool_r, edges: EdgeSet, matching: Matching,
                  weights: Weights, excluded: Exclusions):  # fmt: skip
-    """(options, swaps): options[(side, id)] is [(partner id, score), ...], free partners
-    first; swaps[(side, id, partner id)] is the `Swap` of each partner already paired."""
+    """From the best candidates of each person (the large mode): (options, swaps), where
+    options[(side, id)] is [(partner id, score), ...], free partners first, and
+    swaps[(side, id, partner id)] the `Swap` of each partner already paired."""
     n_s = len(pool_s)
     refugee_of, sponsor_of = matching.refugee_of(n_s), matching.sponsor_of
     rank_s, rank_r = id_ranks(sponsors), id_ranks(refugees)
@@ -78,27 +79,111 @@ def alternatives(sponsors, refugees, pool_s, pool_r, edges: EdgeSet, matching: M
     edge_s, edge_r, _ = feasible_pairs(pool_s, pool_r, free_s, excluded)
     free_of_r = _best(edge_r, edge_s, pair_scores(pool_s, pool_r, edge_s, edge_r, weights,
                                                   excluded), rank_s, len(pool_r))  # fmt: skip
+    taken_of_s = _taken_options(edges.top_a, edges.top_a_scores, refugee_of, sponsor_of, rank_r)
+    taken_of_r = _taken_options(edges.top_b, edges.top_b_scores, sponsor_of, refugee_of, rank_s)
+    return _compose(sponsors, refugees, pool_s, pool_r, matching, weights, excluded,
+                    (free_of_s, free_of_r), (taken_of_s, taken_of_r), (rank_s, rank_r))  # fmt: skip
+
+
+def alternatives_from_graph(sponsors, refugees, pool_s, pool_r, graph, matching: Matching,
+                            weights: Weights, excluded: Exclusions):  # fmt: skip
+    """The same from every feasible edge (the exact mode): `graph` is refugee-major, its
+    data the scores + 1. Only the people with fewer free partners than the menu holds
+    have their paired partners looked up."""
+    n_s = len(pool_s)
+    refugee_of, sponsor_of = matching.refugee_of(n_s), matching.sponsor_of
+    rank_s, rank_r = id_ranks(sponsors), id_ranks(refugees)
+    by_sponsor = graph.tocsc()  # a linear pass: the edges of each sponsor
+    rows = (graph.indptr, graph.indices, graph.data)
+    cols = (by_sponsor.indptr, by_sponsor.indices, by_sponsor.data)
+    everyone_r, everyone_s = np.ones(len(pool_r), bool), np.ones(n_s, bool)
+    free_of_r = _top(*rows, everyone_r, rank_s, lambda j, i: refugee_of[j] < 0)
+    free_of_s = _top(*cols, everyone_s, rank_r, lambda j, i: sponsor_of[j] < 0)
+    needy_r = np.array([len(f) < ALTERNATIVES for f in free_of_r], bool)
+    needy_s = np.array([len(f) < ALTERNATIVES for f in free_of_s], bool)
+    taken_of_r = _top(*rows, needy_r, rank_s,
+                      lambda j, i: (refugee_of[j] >= 0) & (sponsor_of[i] != j))  # fmt: skip
+    taken_of_s = _top(*cols, needy_s, rank_r,
+                      lambda j, i: (sponsor_of[j] >= 0) & (refugee_of[i] != j))  # fmt: skip
+    del by_sponsor
+    return _compose(sponsors, refugees, pool_s, pool_r, matching, weights, excluded,
+                    (free_of_s, free_of_r), (taken_of_s, taken_of_r), (rank_s, rank_r))  # fmt: skip
+
+
+RANK_BITS = 24  # ids per side below 16 million: a key of score and rank fits in int32
+CHUNK_EDGES = 1 << 22  # edges looked at together, so that the temporaries stay small
+
+
+def _top(indptr, partner, data, wanted: np.ndarray, partner_rank, allowed):
+    """For each person (a segment of a compressed graph) that is `wanted`, the best
+    `ALTERNATIVES` partners j with allowed(j, person): best score first, then lower id.
+    A few passes of a segmented maximum over the edges, chunk by chunk: no sort."""
+    found: list[list[tuple[int, int]]] = [[] for _ in range(len(wanted))]
+    people = np.flatnonzero(wanted)
+    ends = np.cumsum(indptr[people + 1] - indptr[people])
+    start = 0
+    while start < len(people):
+        before = int(ends[start - 1]) if start else 0
+        stop = max(start + 1, int(np.searchsorted(ends, before + CHUNK_EDGES, side="right")))
+        _top_chunk(indptr, partner, data, people[start:stop], partner_rank, allowed, found)
+        start = stop
+    return found
+
+
+def _top_chunk(indptr, partner, data, people, partner_rank, allowed, found) -> None:
+    starts, lengths = indptr[people], indptr[people + 1] - indptr[people]
+    at = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+    owner = np.repeat(np.arange(len(people), dtype=np.int32), lengths)
+    j = partner[at]
+    keep = allowed(j, people[owner])
+    j, owner, at = j[keep], owner[keep], at[keep]
+    if not len(j):
+        return
+    score = data[at].astype(np.int32) - 1
+    key = (score << RANK_BITS) | ((1 << RANK_BITS) - 1 - partner_rank[j]).astype(np.int32)
+    counts = np.bincount(owner, minlength=len(people))
+    nonempty = counts > 0
+    first = (np.cumsum(counts) - counts)[nonempty]
+    spans = counts[nonempty]
+    picks = []
+    for _ in range(ALTERNATIVES):
+        best = np.maximum.reduceat(key, first)
+        hit = np.flatnonzero(key == np.repeat(best, spans))
+        hit = hit[key[hit] >= 0]
+        if not len(hit):
+            break
+        picks.append(hit)
+        key[hit] = -1
+    hit = np.concatenate(picks)
+    hit = hit[np.argsort(owner[hit], kind="stable")]  # by person, best first
+    for person, partner_j, value in zip(people[owner[hit]].tolist(), j[hit].tolist(),
+                                        score[hit].tolist(), strict=True):  # fmt: skip
+        found[person].append((partner_j, value))
+
+
+def _compose(sponsors, refugees, pool_s, pool_r, matching, weights, excluded, free, taken,
+             ranks):  # fmt: skip
+    refugee_of, sponsor_of = matching.refugee_of(len(pool_s)), matching.sponsor_of
     mate_score_r = np.full(len(pool_r), -1, np.int64)  # score of each refugee's pair
     on = np.flatnonzero(sponsor_of >= 0)
     mate_score_r[on] = pair_scores(pool_s, pool_r, sponsor_of[on], on, weights, excluded)
     sides = (
-        _Side("sponsor", sponsors, refugees, edges.top_a, edges.top_a_scores, refugee_of,
-              sponsor_of, free_of_s, rank_r),
-        _Side("refugee", refugees, sponsors, edges.top_b, edges.top_b_scores, sponsor_of,
-              refugee_of, free_of_r, rank_s),
+        _Side("sponsor", sponsors, refugees, refugee_of, sponsor_of, free[0], taken[0],
+              ranks[1]),
+        _Side("refugee", refugees, sponsors, sponsor_of, refugee_of, free[1], taken[1],
+              ranks[0]),
     )  # fmt: skip
     options: dict[tuple[str, str], list[tuple[str, int]]] = {}
     swaps: dict[tuple[str, str, str], Swap] = {}
     for side in sides:
-        taken = _taken_options(side)
-        repairs = _repairs(side, taken, pool_s, pool_r, weights, excluded)
+        repairs = _repairs(side, pool_s, pool_r, weights, excluded)
+        partner_ids = [p.id for p in side.partners]
         for i, person in enumerate(side.people):
-            found = [(side.partners[j].id, score) for j, score in side.free_own[i]]
-            for j, score in taken[i][: ALTERNATIVES - len(found)]:
-                partner = side.partners[j].id
-                found.append((partner, score))
-                swaps[(side.name, person.id, partner)] = _swap(side, i, j, score, repairs,
-                                                               mate_score_r)  # fmt: skip
+            found = [(partner_ids[j], score) for j, score in side.free_own[i]]
+            for j, score in side.taken[i][: ALTERNATIVES - len(found)]:
+                found.append((partner_ids[j], score))
+                swaps[(side.name, person.id, partner_ids[j])] = _swap(side, i, j, score, repairs,
+                                                                      mate_score_r)  # fmt: skip
             if found:
                 options[(side.name, person.id)] = found
     return options, swaps
@@ -109,11 +194,10 @@ class _Side:
     name: str
     people: list[Person]
     partners: list[Person]
-    top: np.ndarray
-    top_scores: np.ndarray
     mate: np.ndarray  # partner index of each person, -1 if free
     partner_mate: np.ndarray  # person index of each partner, -1 if free
     free_own: list[list[tuple[int, int]]]  # best free partners of each person
+    taken: list[list[tuple[int, int]]]  # best paired partners of each person (not the mate)
     partner_rank: np.ndarray
 
 
@@ -132,14 +216,13 @@ def _best(person: np.ndarray, partner: np.ndarray, score: np.ndarray, partner_ra
     return found
 
 
-def _taken_options(side: _Side) -> list[list[tuple[int, int]]]:
-    """Each person's best partners from the candidates, already paired to someone else."""
-    top, scores = side.top, side.top_scores.astype(np.int64)
-    if not top.size or not len(side.partner_mate):
+def _taken_options(top, top_scores, mate, partner_mate, partner_rank):
+    """Each person's best candidates already paired to someone else, by score then id."""
+    scores = top_scores.astype(np.int64)
+    if not top.size or not len(partner_mate):
         return [[] for _ in range(len(top))]
-    paired = (top >= 0) & (side.partner_mate[np.maximum(top, 0)] >= 0)
-    paired &= top != side.mate[:, None]
-    rank = np.where(paired, side.partner_rank[np.maximum(top, 0)], np.iinfo(np.int64).max)
+    paired = (top >= 0) & (partner_mate[np.maximum(top, 0)] >= 0) & (top != mate[:, None])
+    rank = np.where(paired, partner_rank[np.maximum(top, 0)], np.iinfo(np.int64).max)
     order = np.lexsort((rank, -np.where(paired, scores, -1)), axis=1)
     top = np.take_along_axis(top, order, axis=1)
     scores = np.take_along_axis(scores, order, axis=1)
@@ -149,14 +232,14 @@ def _taken_options(side: _Side) -> list[list[tuple[int, int]]]:
                                             strict=True)]  # fmt: skip
 
 
-def _repairs(side: _Side, taken, pool_s, pool_r, weights, excluded) -> dict:
+def _repairs(side: _Side, pool_s, pool_r, weights, excluded) -> dict:
     """Score of pairing each displaced mate with the person's former partner, if feasible."""
     people, partners_of_mates = [], []
-    for i, options in enumerate(taken):
+    for i, options in enumerate(side.taken):
         own = int(side.mate[i])
-        if own < 0:
+        if own < 0 or len(side.free_own[i]) >= ALTERNATIVES:
             continue
-        for j, _score in options[:ALTERNATIVES]:
+        for j, _score in options[: ALTERNATIVES - len(side.free_own[i])]:
             people.append(int(side.partner_mate[j]))  # the displaced mate (same side as i)
             partners_of_mates.append(own)
     if side.name == "sponsor":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Literal
 
@@ -12,8 +13,8 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from . import scoring
-from .alternatives import ALTERNATIVES, alternatives
-from .candidates import EdgeSet, Exclusions, collect_edges, kd_tree, stage_counts
+from .alternatives import alternatives, alternatives_from_graph
+from .candidates import EdgeSet, Exclusions, all_edges, collect_edges, kd_tree, stage_counts
 from .model import (
     Certificate,
     Pair,
@@ -29,7 +30,7 @@ from .model import (
 from .pair import pair_reasons
 from .solve import (
     Matching,
-    max_pairs,
+    konig_cover,
     padded_assignment,
     refugee_major_csr,
     repair_and_certify,
@@ -74,7 +75,7 @@ def match(
     excluded = _exclusion_indices(sponsors, refugees, exclusions)
     chosen = _choose_mode(mode, len(sponsors), len(refugees))
     if chosen == "exact":
-        matching, certificate, edges, n_edges = _solve_exact(pool_s, pool_r, weights,
+        matching, certificate, graph, n_edges = _solve_exact(pool_s, pool_r, weights,
                                                              excluded, report)  # fmt: skip
     else:
         matching, certificate, edges, n_edges = _solve_large(pool_s, pool_r, weights,
@@ -82,19 +83,46 @@ def match(
     report(0.9, "explaining")
     pairs = _pairs(sponsors, refugees, pool_s, pool_r, matching, weights)
     unmatched = _unmatched(sponsors, refugees, pool_s, pool_r, matching, excluded)
-    options, swaps = alternatives(sponsors, refugees, pool_s, pool_r, edges, matching, weights,
-                                  excluded)  # fmt: skip
+    if chosen == "exact":
+        options, swaps = alternatives_from_graph(sponsors, refugees, pool_s, pool_r, graph,
+                                                 matching, weights, excluded)  # fmt: skip
+    else:
+        options, swaps = alternatives(sponsors, refugees, pool_s, pool_r, edges, matching,
+                                      weights, excluded)  # fmt: skip
     report(1.0, "done")
-    return Result(pairs, unmatched, options, certificate, n_edges, chosen, swaps)
+    return Result(pairs, unmatched, options, certificate, n_edges, chosen, swaps,
+                  report.finish())  # fmt: skip
 
 
 class _Reporter:
+    """Passes progress on, and times each stage (wall and CPU seconds of the process)."""
+
     def __init__(self, callback: Progress | None) -> None:
         self.callback = callback
+        self.stage = ""
+        self.since = (time.perf_counter(), time.process_time())
+        self.seconds: dict[str, list[float]] = {}
 
     def __call__(self, fraction: float, stage: str) -> None:
+        if stage != self.stage:
+            self._close()
+            self.stage = stage
         if self.callback:
             self.callback(float(min(max(fraction, 0.0), 1.0)), stage)
+
+    def _close(self) -> None:
+        now = (time.perf_counter(), time.process_time())
+        if self.stage:
+            spent = self.seconds.setdefault(self.stage, [0.0, 0.0])
+            spent[0] += now[0] - self.since[0]
+            spent[1] += now[1] - self.since[1]
+        self.since = now
+
+    def finish(self) -> dict[str, tuple[float, float]]:
+        self._close()
+        self.stage = ""
+        return {stage: (wall, cpu) for stage, (wall, cpu) in self.seconds.items()
+                if stage != "done"}  # fmt: skip
 
     def span(self, start: float, end: float) -> Progress:
         """A callback mapping a stage's own 0..1 onto [start, end] of the whole run."""
@@ -139,25 +167,23 @@ def _choose_mode(mode: Mode, n_s: int, n_r: int) -> str:
 
 def _solve_exact(pool_s, pool_r, weights, excluded, report):
     """Every feasible edge, generated refugee-major, straight into a sparse graph."""
-    edges = collect_edges(pool_r, pool_s, weights, excluded.swapped(len(pool_s)),
-                          k=ALTERNATIVES + 1, keep=True,
-                          progress=report.span(0.02, 0.55))  # fmt: skip
-    n_edges = len(edges.b)
-    indptr = np.zeros(len(pool_r) + 1, np.int64)
-    np.cumsum(edges.degree_a, out=indptr[1:])
-    edges.scores += 1  # a zero score must still be a stored edge
-    graph = sp.csr_matrix((edges.scores, edges.b, indptr), shape=(len(pool_r), len(pool_s)))
-    edges.b = edges.scores = None  # the graph holds them now
+    found = all_edges(pool_r, pool_s, weights, excluded.swapped(len(pool_s)),
+                      progress=report.span(0.02, 0.55))  # fmt: skip
+    found.scores += 1  # a zero score must still be a stored edge
+    graph = sp.csr_matrix((found.scores, found.indices, found.indptr),
+                          shape=(len(pool_r), len(pool_s)))  # fmt: skip
+    del found
     report(0.6, "solving")
     matching = padded_assignment(graph, weights.total())
     report(0.8, "verifying")
+    cover = konig_cover(graph, matching.sponsor_of)
     certificate = Certificate(
         pairs=matching.size,
-        max_pairs=max_pairs(graph),
-        method="scipy maximum_bipartite_matching on the full feasible graph",
+        max_pairs=cover,
+        method="König vertex cover of the full feasible graph (no augmenting path)",
         score_exact=True,
     )
-    return matching, certificate, _flip(edges), n_edges
+    return matching, certificate, graph, graph.nnz
 
 
 def _flip(edges: EdgeSet) -> EdgeSet:

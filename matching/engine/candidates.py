@@ -220,6 +220,63 @@ def evaluate_block(
     )  # fmt: skip
 
 
+SLICE_ENTRIES = 1 << 17  # rows x columns per slice of a block: temporaries stay in cache
+
+
+@dataclass
+class Graph:
+    """Every feasible edge, A-major: edges of A[i] are indices[indptr[i]:indptr[i + 1]]
+    (B indices, sorted), with their scores."""
+
+    indptr: np.ndarray  # int64, len(A) + 1
+    indices: np.ndarray  # int32
+    scores: np.ndarray  # uint8
+
+
+def all_edges(a: Pool, b: Pool, weights: Weights, excluded: Exclusions, *, workers: int = 2,
+              progress: Progress | None = None) -> Graph:  # fmt: skip
+    """Every feasible edge with its score, touching each once: the hard constraints on
+    every pair within a block's reach, then the points of the feasible pairs only."""
+    blocks = spatial_blocks(a, b, 256, in_order=True)
+    degree = np.zeros(len(a), np.int64)
+    indices, scores = [], []
+    for done, (block, (counts, cols, points)) in enumerate(
+        _run_blocks(blocks, lambda blk: _block_edges(a, b, blk, weights, excluded), workers),
+        start=1,
+    ):  # fmt: skip
+        degree[block.rows] = counts
+        indices.append(cols)
+        scores.append(points)
+        if progress and (done % 8 == 0 or done == len(blocks)):
+            progress(done / len(blocks), "candidates")
+    indptr = np.zeros(len(a) + 1, np.int64)
+    np.cumsum(degree, out=indptr[1:])
+    return Graph(indptr, _concat(indices, np.int32), _concat(scores, np.uint8))
+
+
+def _block_edges(a: Pool, b: Pool, block: Block, weights: Weights, excluded: Exclusions):
+    """(edges per row, B index of each edge, score of each edge), rows in order."""
+    cb = b.take(block.cols).as_columns()
+    cb_flat = b.take(block.cols, only=scoring.SCORE_FIELDS)
+    step = max(1, SLICE_ENTRIES // max(len(block.cols), 1))
+    counts, cols, points = [], [], []
+    for start in range(0, len(block.rows), step):
+        rows = block.rows[start : start + step]
+        ra = a.take(rows).as_rows()
+        chord2 = scoring.squared_chord(ra, cb)
+        ok = scoring.feasible(ra, cb, chord2, scoring.reach_limit(ra, cb))
+        excluded.clear_in_block(ok, rows, block.cols)
+        i, j = np.nonzero(ok)
+        counts.append(np.count_nonzero(ok, axis=1))
+        cols.append(block.cols[j].astype(np.int32))
+        edge_a = a.take(rows[i], only=scoring.SCORE_FIELDS)
+        edge_b = cb_flat.take(j, only=scoring.SCORE_FIELDS)
+        c2 = chord2[ok]
+        got = scoring.criterion_points(edge_a, edge_b, c2, None, weights)
+        points.append(scoring.total_score(got))
+    return _concat(counts, np.int64), _concat(cols, np.int32), _concat(points, np.uint8)
+
+
 def feasible_block(a: Pool, b: Pool, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """Constraints 1-3 on rows x cols, by column slices that keep temporaries in cache:
     a block row against a whole city is bound by memory bandwidth, not arithmetic."""

@@ -122,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     try:
         for option in ("out", "unmatched", "summary_json"):
             check_output(getattr(args, option), f"--{option.replace('_', '-')}")
@@ -133,6 +133,7 @@ def _run(args: argparse.Namespace) -> int:
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    read_at = (time.perf_counter(), time.process_time())
     from .api import match  # after validation: bad input fails fast, before SciPy loads
     from .explain import pair_sentence, translator_for, unmatched_sentence
 
@@ -140,6 +141,7 @@ def _run(args: argparse.Namespace) -> int:
     result = match(sponsors, refugees, weights=weights, exclusions=exclusions,
                    progress=bar, mode=args.mode)  # fmt: skip
     bar.close()
+    write_at = (time.perf_counter(), time.process_time())
     t = translator_for(args.explain_lang)
     write_rows(
         args.out,
@@ -155,8 +157,13 @@ def _run(args: argparse.Namespace) -> int:
              for u in result.unmatched),
         )  # fmt: skip
     seconds = time.perf_counter() - started
+    done_at = (time.perf_counter(), time.process_time())
+    stages = {"reading": (read_at[0] - started, read_at[1] - started_cpu),
+              **result.stage_seconds,
+              "writing": (done_at[0] - write_at[0], done_at[1] - write_at[1])}  # fmt: skip
     if args.summary_json:
-        args.summary_json.write_text(json.dumps(_summary_data(result, seconds)), encoding="utf-8")
+        data = {**_summary_data(result, seconds), "stages": stages}
+        args.summary_json.write_text(json.dumps(data), encoding="utf-8")
     if not args.quiet:
         _summary(result, seconds, args.out)
     return 0

@@ -106,6 +106,8 @@ class Result:
     # Keyed by (side, person id, partner id), for each alternative partner who is already
     # paired: an `alternatives.Swap` (pairs undone and formed, cost in score).
     swaps: dict = field(default_factory=dict)
+    # Stage name -> (wall, CPU) seconds inside `match`.
+    stage_seconds: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def total_score(self) -> int:
@@ -195,11 +197,16 @@ class Pool:
         """(n, 3) unit vectors, for KD-trees."""
         return np.column_stack((self.x, self.y, self.z))
 
-    def take(self, index: np.ndarray) -> Pool:
+    def take(self, index: np.ndarray, only: frozenset[str] | None = None) -> Pool:
+        """The people at `index`; with `only`, just those arrays (the others are None)."""
         arrays = {}
         for f in fields(self):
-            if f.name != "ids":
-                value = getattr(self, f.name)
+            if f.name == "ids":
+                continue
+            value = getattr(self, f.name)
+            if only is not None and f.name not in only:
+                arrays[f.name] = None
+            else:
                 arrays[f.name] = value[:, index] if f.name in MASKS else value[index]
         return Pool(ids=[], **arrays)
 

@@ -19,6 +19,11 @@ AGE_GAP_FOR_ZERO_POINTS = 30  # years
 WAIT_FOR_FULL_POINTS = 2 * 365  # days, both people together; each capped at a year
 
 
+# The arrays `criterion_points` reads: enough to gather for a list of edges.
+SCORE_FIELDS = frozenset({"reach_km", "lang_conv", "lang_fluent", "lang_native", "interests",
+                          "slots", "birth_year", "wait_days"})  # fmt: skip
+
+
 def squared_chord(a: Pool, b: Pool) -> np.ndarray:
     """Squared straight-line distance between homes on the unit sphere."""
     dx, dy, dz = a.x - b.x, a.y - b.y, a.z - b.z

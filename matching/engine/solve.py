@@ -60,6 +60,22 @@ def max_pairs(graph: sp.csr_matrix) -> int:
     return int((maximum_bipartite_matching(graph, perm_type="column") >= 0).sum())
 
 
+def konig_cover(graph: sp.csr_matrix, sponsor_of: np.ndarray) -> int:
+    """The size of a vertex cover of the refugee-major graph built from `sponsor_of`:
+    the refugees no alternating path from an unmatched refugee reaches, and the sponsors
+    it reaches. Every pair has an end in it, so no matching has more pairs (König);
+    when it equals the matching's size, the matching is maximum. Raises if an
+    alternating path reaches a free sponsor (the matching was not maximum)."""
+    if graph.shape[0] == 0 or graph.shape[1] == 0:
+        return 0
+    rows, cols = _reachable_from_unmatched(graph, sponsor_of)
+    matched_s = np.zeros(graph.shape[1], bool)
+    matched_s[sponsor_of[sponsor_of >= 0]] = True
+    if (cols & ~matched_s).any():
+        raise RuntimeError("an augmenting path remains: the matching is not maximum")
+    return int((~rows).sum() + cols.sum())
+
+
 def split_assignment(
     graph: sp.csr_matrix, max_score: int, maximum: np.ndarray | None = None
 ) -> Matching:
