@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.conf import global_settings
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -144,8 +146,22 @@ MFA_TOTP_ISSUER = "Duos de demain"
 
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", _("French")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Each in its own script in the switcher (LANG_INFO's name_local); French stays the default.
+LANGUAGES = [
+    ("fr", _("French")),
+    ("en", _("English")),
+    ("ar", _("Arabic")),
+    ("fa", _("Dari (Persian)")),
+    ("ps", _("Pashto")),
+    ("uk", _("Ukrainian")),
+    ("ru", _("Russian")),
+]
+# Django ships no locale data for Pashto: its name, and right-to-left like Arabic and Dari.
+LANG_INFO["ps"] = {"bidi": True, "code": "ps", "name": "Pashto", "name_local": "پښتو"}
+LANG_INFO["fa"] = {**LANG_INFO["fa"], "name_local": "دری (فارسی)"}
+LANGUAGES_BIDI = [*global_settings.LANGUAGES_BIDI, "ps"]
+# Ours first; then Django's and allauth's strings in a language their catalogs lack (Pashto).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "thirdparty" / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Paris")
 USE_I18N = True
 USE_TZ = True
