@@ -215,6 +215,11 @@ REGISTRY: dict[str, Kind] = {
     "duos.ReportLogEntry.status": N,
     "duos.ReportLogEntry.text": N,
     "duos.ReportLogEntry.created_at": N,
+    # When the team was last alerted of a duo's urgent reports: times, no person.
+    "duos.ReportAlert.id": N,
+    "duos.ReportAlert.duo": N,
+    "duos.ReportAlert.sent_at": N,
+    "duos.ReportAlert.pending": N,
     # --- duos.GroupActivity, duos.Registration: the team's activities and who came ------------
     "duos.GroupActivity.id": N,
     "duos.GroupActivity.title": N,

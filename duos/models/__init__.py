@@ -12,7 +12,13 @@ from duos.models.followup import (
     SurveyAnswer,
 )
 from duos.models.ops import Heartbeat
-from duos.models.reports import Report, ReportCategory, ReportLogEntry, ReportStatus
+from duos.models.reports import (
+    Report,
+    ReportAlert,
+    ReportCategory,
+    ReportLogEntry,
+    ReportStatus,
+)
 
 __all__ = [
     "ANSWER_DAYS",
@@ -38,3 +44,4 @@ __all__ = [
     "Side",
     "SurveyAnswer",
 ]
+    "ReportAlert",

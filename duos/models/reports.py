@@ -69,3 +69,19 @@ class ReportLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}: {self.status}"
+
+
+class ReportAlert(models.Model):
+    """When the team was last alerted of a duo's urgent reports: one alert per duo per hour.
+
+    The row is the claim: whoever moves `sent_at` (a conditional update) sends the alert, so
+    two urgent reports at the same moment never both do. `pending` says that reports came
+    within the hour and one more alert, at its end, will count them.
+    """
+
+    duo = models.OneToOneField(Duo, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    pending = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.duo_id}: {self.sent_at}"

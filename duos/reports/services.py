@@ -69,6 +69,9 @@ def report_create(
             urgent=urgent,
         )
         report.full_clean()
+        from duos.reports.limits import check_reporter_limit
+
+        check_reporter_limit(report.reporter_id)  # TooManyReports: a few a day per person
         report.save()
         if urgent:
             from duos.reports.tasks import send_urgent_report_alert
@@ -147,8 +150,9 @@ def report_staff_recipients() -> QuerySet[User]:
     )
 
 
-def report_send_urgent_alert(*, report_id: int, user_id: int) -> bool:
-    """Tell one team member that an urgent report came in; False when moot.
+def report_send_urgent_alert(*, report_id: int, user_id: int, count: int = 1) -> bool:
+    """Tell one team member that urgent reports came in (`count` of them for the duo since
+    the last alert, the newest `report_id`); False when moot.
 
     The email holds a link and no word of the report: what was written stays in the app,
     behind the team's two-factor login.
@@ -157,6 +161,7 @@ def report_send_urgent_alert(*, report_id: int, user_id: int) -> bool:
     user = report_staff_recipients().filter(pk=user_id).first()
     if report is None or user is None or report.status == ReportStatus.CLOSED:
         return False
+            "count": count,
     send_templated_email(
         to=user,
         template="report_urgent",

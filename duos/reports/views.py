@@ -18,6 +18,7 @@ from duos.models import (
 )
 from duos.reports import links
 from duos.reports.forms import ReportForm
+from duos.reports.limits import TooManyReports
 from duos.reports.services import report_create, reportable_duos
 
 
@@ -28,10 +29,16 @@ def _report_page(
     if request.method == "POST":
         form = ReportForm(request.POST)
         if form.is_valid():
-            report = report_create(duo=duo, side=side, sent_by=sent_by, **form.cleaned_data)
-            sent_url = reverse("duos:report_sent")
-            return redirect(f"{sent_url}?urgent=1" if report.urgent else sent_url)
-        status = HTTPStatus.BAD_REQUEST
+            try:
+                report = report_create(duo=duo, side=side, sent_by=sent_by, **form.cleaned_data)
+            except TooManyReports:
+                # The form again, with what they typed, and how to reach the team meanwhile.
+                status = HTTPStatus.TOO_MANY_REQUESTS
+            else:
+                sent_url = reverse("duos:report_sent")
+                return redirect(f"{sent_url}?urgent=1" if report.urgent else sent_url)
+        else:
+            status = HTTPStatus.BAD_REQUEST
     else:
         form = ReportForm()
     person = getattr(duo, side)
@@ -41,6 +48,7 @@ def _report_page(
         "person": person,
         "other": getattr(duo, Side.REFUGEE if side == Side.SPONSOR else Side.SPONSOR),
         "for_someone_else": person.user_id is None,
+        "too_many": status == HTTPStatus.TOO_MANY_REQUESTS,
     }
     return render(request, "duos/report.html", context, status=status)
 
