@@ -16,8 +16,7 @@ import numpy as np
 
 from . import scoring
 from .candidates import EdgeSet, Exclusions, feasible_pairs
-from .model import Person, Pool, Weights
-from .solve import Matching
+from .model import Matching, Person, Pool, Weights
 
 ALTERNATIVES = 5
 
@@ -87,15 +86,14 @@ def alternatives(sponsors, refugees, pool_s, pool_r, edges: EdgeSet, matching: M
 
 def alternatives_from_graph(sponsors, refugees, pool_s, pool_r, graph, matching: Matching,
                             weights: Weights, excluded: Exclusions):  # fmt: skip
-    """The same from every feasible edge (the exact mode): `graph` is refugee-major, its
-    data the scores + 1. Only the people with fewer free partners than the menu holds
-    have their paired partners looked up."""
+    """The same from every feasible edge (the exact mode). `graph` is two compressed
+    forms of it, (indptr, indices, data) refugee-major then sponsor-major, data the
+    scores + 1. Only the people with fewer free partners than the menu holds have
+    their paired partners looked up."""
     n_s = len(pool_s)
     refugee_of, sponsor_of = matching.refugee_of(n_s), matching.sponsor_of
     rank_s, rank_r = id_ranks(sponsors), id_ranks(refugees)
-    by_sponsor = graph.tocsc()  # a linear pass: the edges of each sponsor
-    rows = (graph.indptr, graph.indices, graph.data)
-    cols = (by_sponsor.indptr, by_sponsor.indices, by_sponsor.data)
+    rows, cols = graph
     everyone_r, everyone_s = np.ones(len(pool_r), bool), np.ones(n_s, bool)
     free_of_r = _top(*rows, everyone_r, rank_s, lambda j, i: refugee_of[j] < 0)
     free_of_s = _top(*cols, everyone_s, rank_r, lambda j, i: sponsor_of[j] < 0)
@@ -105,7 +103,6 @@ def alternatives_from_graph(sponsors, refugees, pool_s, pool_r, graph, matching:
                       lambda j, i: (refugee_of[j] >= 0) & (sponsor_of[i] != j))  # fmt: skip
     taken_of_s = _top(*cols, needy_s, rank_r,
                       lambda j, i: (sponsor_of[j] >= 0) & (refugee_of[i] != j))  # fmt: skip
-    del by_sponsor
     return _compose(sponsors, refugees, pool_s, pool_r, matching, weights, excluded,
                     (free_of_s, free_of_r), (taken_of_s, taken_of_r), (rank_s, rank_r))  # fmt: skip
 

@@ -9,14 +9,14 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Literal
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from . import scoring
 from .alternatives import alternatives, alternatives_from_graph
 from .candidates import EdgeSet, Exclusions, all_edges, collect_edges, kd_tree, stage_counts
+from .dense import DENSE_MAX_PAIRS, solve_dense
 from .model import (
     Certificate,
+    Matching,
     Pair,
     Person,
     Pool,
@@ -28,14 +28,6 @@ from .model import (
     unit_vectors,
 )
 from .pair import pair_reasons
-from .solve import (
-    Matching,
-    konig_cover,
-    padded_assignment,
-    refugee_major_csr,
-    repair_and_certify,
-    split_assignment,
-)
 
 Progress = Callable[[float, str], None]
 Mode = Literal["auto", "exact", "large"]
@@ -74,7 +66,10 @@ def match(
     pool_s, pool_r = build_pools(sponsors, refugees)
     excluded = _exclusion_indices(sponsors, refugees, exclusions)
     chosen = _choose_mode(mode, len(sponsors), len(refugees))
-    if chosen == "exact":
+    if chosen == "exact" and len(pool_s) * len(pool_r) <= DENSE_MAX_PAIRS:
+        matching, certificate, graph, n_edges = solve_dense(pool_s, pool_r, weights, excluded,
+                                                            report)  # fmt: skip
+    elif chosen == "exact":
         matching, certificate, graph, n_edges = _solve_exact(pool_s, pool_r, weights,
                                                              excluded, report)  # fmt: skip
     else:
@@ -167,6 +162,10 @@ def _choose_mode(mode: Mode, n_s: int, n_r: int) -> str:
 
 def _solve_exact(pool_s, pool_r, weights, excluded, report):
     """Every feasible edge, generated refugee-major, straight into a sparse graph."""
+    import scipy.sparse as sp  # loaded only for pools too big for the dense path
+
+    from .solve import konig_cover, padded_assignment
+
     found = all_edges(pool_r, pool_s, weights, excluded.swapped(len(pool_s)),
                       progress=report.span(0.02, 0.55))  # fmt: skip
     found.scores += 1  # a zero score must still be a stored edge
@@ -183,7 +182,10 @@ def _solve_exact(pool_s, pool_r, weights, excluded, report):
         method="König vertex cover of the full feasible graph (no augmenting path)",
         score_exact=True,
     )
-    return matching, certificate, graph, graph.nnz
+    by_sponsor = graph.tocsc()  # a linear pass: the edges of each sponsor
+    both = ((graph.indptr, graph.indices, graph.data),
+            (by_sponsor.indptr, by_sponsor.indices, by_sponsor.data))  # fmt: skip
+    return matching, certificate, both, graph.nnz
 
 
 def _flip(edges: EdgeSet) -> EdgeSet:
@@ -196,6 +198,10 @@ def _solve_large(pool_s, pool_r, weights, excluded, report):
     """Best candidates per person; a maximum matching restored and proved on the full
     feasible graph, streamed; then the best score on the candidates plus every edge the
     proof walked (a graph that holds a maximum matching, so no pair is lost)."""
+    from scipy.sparse.csgraph import maximum_bipartite_matching
+
+    from .solve import refugee_major_csr, repair_and_certify
+
     edges = collect_edges(pool_s, pool_r, weights, excluded, k=LARGE_TOP_K, keep=False,
                           max_cols=LARGE_MAX_COLS, progress=report.span(0.02, 0.5))  # fmt: skip
     candidates = _pruned_graph(edges)
@@ -250,6 +256,8 @@ def _scarce_language_candidates(pool_s: Pool, pool_r: Pool, weights, excluded):
 
 def _solve_candidates(candidates, pool_s, pool_r, weights, maximum: Matching) -> Matching:
     """`maximum` is a maximum matching whose pairs are all among the candidates."""
+    from .solve import refugee_major_csr, split_assignment
+
     s, r, score = candidates
     graph = refugee_major_csr(s, r, score + 1, len(pool_s), len(pool_r))
     return split_assignment(graph, weights.total(), maximum.sponsor_of)

@@ -114,6 +114,26 @@ class Result:
         return sum(p.score for p in self.pairs)
 
 
+UNMATCHED = -1
+
+
+@dataclass
+class Matching:
+    """sponsor_of[r] for every refugee r, UNMATCHED if none."""
+
+    sponsor_of: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return int((self.sponsor_of >= 0).sum())
+
+    def refugee_of(self, n_sponsors: int) -> np.ndarray:
+        mates = np.full(n_sponsors, UNMATCHED, np.int64)
+        matched = np.flatnonzero(self.sponsor_of >= 0)
+        mates[self.sponsor_of[matched]] = matched
+        return mates
+
+
 @dataclass
 class Codebook:
     """Bit positions shared by both sides for languages and interests: every code seen,

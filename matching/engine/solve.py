@@ -20,27 +20,11 @@ from scipy.sparse.csgraph import (
 )
 
 from .candidates import Exclusions, feasible_pairs, reach
-from .model import Certificate, Pool
+from .model import UNMATCHED, Certificate, Matching, Pool
 
-UNMATCHED = -1
+__all__ = ["UNMATCHED", "Matching"]  # re-exported: their home is model
+
 EDGE_OFFSET = 101  # > max score, so every real edge cost K - score is >= 1
-
-
-@dataclass
-class Matching:
-    """sponsor_of[r] for every refugee r, UNMATCHED if none."""
-
-    sponsor_of: np.ndarray
-
-    @property
-    def size(self) -> int:
-        return int((self.sponsor_of >= 0).sum())
-
-    def refugee_of(self, n_sponsors: int) -> np.ndarray:
-        mates = np.full(n_sponsors, UNMATCHED, np.int64)
-        matched = np.flatnonzero(self.sponsor_of >= 0)
-        mates[self.sponsor_of[matched]] = matched
-        return mates
 
 
 def refugee_major_csr(
