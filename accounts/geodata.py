@@ -19,7 +19,6 @@ Errors carry a stable `code` attribute for the form layer, which writes the tran
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -27,7 +26,6 @@ from functools import cache
 from pathlib import Path
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "postal_codes.tsv"
-EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius
 OVERSEAS_PREFIXES = ("97", "98")
 FIVE_DIGITS = re.compile(r"[0-9]{5}")
 # Characters people paste along with a code that str.isspace() does not catch.
@@ -124,14 +122,12 @@ def commune(postal_code: str, name: str) -> Commune:
 
 
 def distance_km(a: Commune, b: Commune) -> float:
-    """Great-circle distance between two communes in km (haversine formula)."""
-    lat_a, lat_b = math.radians(a.lat), math.radians(b.lat)
-    half_chord = (
-        math.sin((lat_b - lat_a) / 2) ** 2
-        + math.cos(lat_a) * math.cos(lat_b) * math.sin(math.radians(b.lon - a.lon) / 2) ** 2
-    )
-    # min() guards against rounding pushing the value just above 1 for antipodal points.
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, half_chord)))
+    """Great-circle distance between two communes in km, unrounded: the engine's own measure
+    (`matching.engine.distance_km`), so a distance shown or filtered on is the one a match
+    run checks. Loads NumPy on first use."""
+    from matching.engine import distance_km as engine_distance_km
+
+    return engine_distance_km(a, b)
 
 
 def _name_key(name: str) -> str:

@@ -64,18 +64,16 @@ def person_duo(person: Person) -> Duo | None:
 
 
 def shared_with(duo: Duo) -> dict[str, list[str]]:
-    """Languages both speak well enough, and interests in common, as translated labels."""
-    from matching.engine.vocabulary import INTERESTS, LANGUAGES, SHARED_LEVELS, label
+    """Languages both speak well enough (the engine's rule), and interests in common, as
+    translated labels."""
+    from matching import engine
+    from matching.engine.vocabulary import INTERESTS, LANGUAGES, label
+    from matching.services import engine_person
 
-    def spoken(person: Person) -> set[str]:
-        return {
-            item.get("code")
-            for item in person.languages or []
-            if isinstance(item, dict) and item.get("level") in SHARED_LEVELS
-        }
-
-    languages = sorted(spoken(duo.sponsor) & spoken(duo.refugee))
-    interests = sorted(set(duo.sponsor.interests or []) & set(duo.refugee.interests or []))
+    now = timezone.now()
+    sponsor, refugee = engine_person(duo.sponsor, now), engine_person(duo.refugee, now)
+    languages = engine.shared_languages(sponsor, refugee)
+    interests = sorted(sponsor.interests & refugee.interests)
     return {
         "languages": [gettext(label(LANGUAGES, code)) for code in languages],
         "interests": [gettext(label(INTERESTS, code)) for code in interests],

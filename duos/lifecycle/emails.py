@@ -1,10 +1,10 @@
 """The emails of a duo's introduction: what they say and when they are moot."""
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext
 
-from accounts.models import CandidateState, Person
+from accounts.models import CandidateState
 from duos.lib.emails import send_templated_email
 from duos.lifecycle.links import answer_url
 from duos.lifecycle.services import _other
@@ -67,45 +67,24 @@ def duo_send_email(*, duo_id: int, side: str, template: str) -> bool:
 def introduction_context(duo: Duo, side: str) -> dict:
     """What the introduction says of the other: never a last name, an address or a contact.
 
-    Call it with the recipient's language active: the reasons become sentences in it.
+    The distance, the languages and interests in common and the reasons are those the engine
+    gave the pair, as its Proposal stores them (nothing is measured again here); a duo
+    without a proposal says none of them. Call it with the recipient's language active: the
+    reasons become sentences in it.
     """
-    from matching.engine import explain, pair_reasons
+    from matching.engine import explain
     from matching.engine.vocabulary import INTERESTS, LANGUAGES, label
-    from matching.services import engine_person
 
-    now = timezone.now()
-    sponsor, refugee = engine_person(duo.sponsor, now), engine_person(duo.refugee, now)
-    km = _km_between(duo.sponsor, duo.refugee)
-    if duo.proposal is not None and duo.proposal.reasons:
-        reasons = [(code, values) for code, values in duo.proposal.reasons]
-        km = duo.proposal.distance_km
-    elif km is not None:
-        reasons = pair_reasons(sponsor, refugee, km)
-    else:
-        reasons = []
-    levels = ("conversational", "fluent", "native")
-    languages = sorted(
-        code
-        for code, level in sponsor.languages.items()
-        if level in levels and refugee.languages.get(code) in levels
-    )
-    interests = sorted(sponsor.interests & refugee.interests)
+    proposal = duo.proposal
+    reasons = [(code, values) for code, values in proposal.reasons] if proposal else []
+    codes = {code: values.get("codes", []) for code, values in reasons}
+    km = proposal.distance_km if proposal else None
     return {
         "km": max(1, round(km)) if km is not None else None,
-        "languages": [gettext(label(LANGUAGES, code)) for code in languages],
-        "interests": [gettext(label(INTERESTS, code)) for code in interests],
+        "languages": [gettext(label(LANGUAGES, code)) for code in codes.get("languages", [])],
+        "interests": [gettext(label(INTERESTS, code)) for code in codes.get("interests", [])],
         "reasons": explain.pair_sentence(reasons, translation),
         "accept_url": answer_url(duo, side, Answer.ACCEPTED),
         "decline_url": answer_url(duo, side, Answer.DECLINED),
         "days": ANSWER_DAYS,
     }
-
-
-def _km_between(a: Person, b: Person) -> float | None:
-    from math import asin, cos, radians, sin, sqrt
-
-    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
-        return None
-    lat1, lon1, lat2, lon2 = map(radians, (a.latitude, a.longitude, b.latitude, b.longitude))
-    h = sin((lat2 - lat1) / 2) ** 2 + cos(lat1) * cos(lat2) * sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * asin(sqrt(h))

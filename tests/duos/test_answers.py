@@ -20,8 +20,10 @@ from duos.lifecycle.services import (
     duos_expire_unanswered,
 )
 from duos.models import ANSWER_DAYS, Answer, Duo, DuoState
-from matching.models import Exclusion, ExclusionReason
-from tests.factories import RefugeeFactory, SponsorFactory
+from matching import engine
+from matching.models import Exclusion, ExclusionReason, Proposal
+from matching.services import engine_person
+from tests.factories import ProposalFactory, RefugeeFactory, SponsorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,15 +38,29 @@ def client():
 def propose(staff, django_capture_on_commit_callbacks):
     """Propose a duo and return it with the introduction emails, by recipient email."""
 
-    def propose(sponsor, refugee):
+    def propose(sponsor, refugee, proposal=None):
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
-            duo = duo_propose(sponsor=sponsor, refugee=refugee, by=staff)
+            duo = duo_propose(sponsor=sponsor, refugee=refugee, by=staff, proposal=proposal)
         emails = {m.to[0]: m for m in mail.outbox}
         mail.outbox.clear()
         return duo, emails
 
     return propose
+
+
+def run_proposal(sponsor, refugee) -> Proposal:
+    """The proposal a match run stores for the pair: the engine's points, distance, reasons."""
+    now = timezone.now()
+    pair = engine.score_pair(engine_person(sponsor, now), engine_person(refugee, now))
+    return ProposalFactory(
+        sponsor=sponsor,
+        refugee=refugee,
+        score=pair.score,
+        distance_km=round(pair.distance_km, 1),
+        breakdown=pair.breakdown,
+        reasons=[[code, values] for code, values in pair.reasons],
+    )
 
 
 def _path(url: str) -> str:
@@ -70,7 +86,8 @@ def test_introduction_presents_the_other_without_contact_details(propose, sponso
     sponsor.user.language = "en"
     sponsor.user.save()
 
-    _duo, emails = propose(sponsor, refugee)
+    # As an approved proposal of a run does: the email reads what the engine stored for them.
+    _duo, emails = propose(sponsor, refugee, run_proposal(sponsor, refugee))
 
     to_sponsor = emails[sponsor.user.email]
     text = to_sponsor.body + to_sponsor.alternatives[0][0]
