@@ -9,7 +9,7 @@ export DEBUG ?= true
 # honcho starts the Procfile commands from the venv.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: install messages run test lint lock bench clean
+.PHONY: install messages run test lint lock bench loadtest clean
 
 install: $(INSTALLED) var/laptop.env
 
@@ -58,6 +58,12 @@ bench: messages
 	$(PY) -m matching.engine.bench
 	$(PY) manage.py bench_match_run --sizes 200,2000
 	$(PY) manage.py bench_reminders --sizes 2000,10000
+	$(PY) tools/loadtest/run.py
+
+# gunicorn as in production on PostgreSQL and Redis (127.0.0.1), under locust: 50 users for 60 s,
+# then 200 for 30 s (README.md, "Load test"). Its own database, made and dropped; CI skips it.
+loadtest: messages
+	$(PY) tools/loadtest/run.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -83,6 +83,18 @@ def load_lifecycle(*, staff: User, pairs: list[tuple[Person, Person]], now: date
     return len(created)
 
 
+def load_programme_duos(*, staff: User, pairs: list[tuple[Person, Person]], now) -> list[Duo]:
+    """DEMO_DUOS in turn for every pair, with the reports of `load_lifecycle` for each ten: a
+    programme of any size (the load test's, tools/loadtest/)."""
+    duos = [
+        _demo_duo(sponsor, refugee, DEMO_DUOS[i % len(DEMO_DUOS)], staff=staff, now=now)
+        for i, (sponsor, refugee) in enumerate(pairs)
+    ]
+    for start in range(0, len(duos) - len(DEMO_DUOS) + 1, len(DEMO_DUOS)):
+        _reports(duos[start : start + len(DEMO_DUOS)], staff=staff, now=now)
+    return duos
+
+
 def _demo_duo(sponsor: Person, refugee: Person, demo: DemoDuo, *, staff: User, now) -> Duo:
     completed = demo.in_month > schedule.MONTHS
     ended = completed or bool(demo.ended_early)
