@@ -1,14 +1,24 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
-from django.utils.translation import get_language
+from django.utils import translation
+
+from accounts.language import current_language
+from accounts.models import User
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
-        # Emails are later written in the language the person signed up in.
-        user.language = (get_language() or "fr")[:2]
+        # Emails are written in the language chosen on the sign-up form (the page's by default).
+        user.language = form.cleaned_data.get("language") or current_language()
         return super().save_user(request, user, form, commit=commit)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's emails (confirmation, password reset...) in the recipient's language."""
+        user = context.get("user") or User.objects.filter(email__iexact=email).first()
+        language = getattr(user, "language", "") or current_language()
+        with translation.override(language):
+            super().send_mail(template_prefix, email, context)
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -5,12 +5,12 @@ from datetime import date
 import phonenumbers
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts import geodata
+from accounts import language as email_language
 from accounts.models import ConsentKind, Person, Role, SocialWorker
 from duos.lib.forms import CleanTextMixin
 from matching.engine import vocabulary
@@ -59,7 +59,12 @@ class SignupForm(CleanTextMixin, AllauthSignupForm):
         label=_("Organisation (social workers only)"), max_length=200, required=False
     )
 
-    field_order = ["role", "organisation", "email", "password1", "password2"]
+    # The page's language to begin with (the browser's, or the switcher's), and when left out.
+    language = email_language.email_language_field(
+        initial=email_language.current_language, required=False
+    )
+
+    field_order = ["role", "organisation", "email", "language", "password1", "password2"]
 
     def clean(self):
         cleaned = super().clean()
@@ -384,7 +389,11 @@ class InviteForm(CleanTextMixin, forms.Form):
     """A social worker gives a referred refugee their own access."""
 
     email = forms.EmailField(label=_("The person's own email address"))
-    language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"),
+        choices=email_language.language_choices,
+        widget=email_language.LanguageSelect,
+    )
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].lower()
