@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import scoring
-from .candidates import EdgeSet, Exclusions, feasible_pairs
+from .candidates import EdgeSet, Exclusions, collect_edges
 from .model import Matching, Person, Pool, Weights
 
 ALTERNATIVES = 5
@@ -71,17 +71,42 @@ def alternatives(sponsors, refugees, pool_s, pool_r, edges: EdgeSet, matching: M
     rank_s, rank_r = id_ranks(sponsors), id_ranks(refugees)
     free_r = np.flatnonzero(sponsor_of < 0)
     free_s = np.flatnonzero(refugee_of < 0)
-    # Every edge to a free person: few people are free, and they have few partners.
-    edge_r, edge_s, _ = feasible_pairs(pool_r, pool_s, free_r, excluded.swapped(n_s))
-    free_of_s = _best(edge_s, edge_r, pair_scores(pool_s, pool_r, edge_s, edge_r, weights,
-                                                  excluded), rank_r, n_s)  # fmt: skip
-    edge_s, edge_r, _ = feasible_pairs(pool_s, pool_r, free_s, excluded)
-    free_of_r = _best(edge_r, edge_s, pair_scores(pool_s, pool_r, edge_s, edge_r, weights,
-                                                  excluded), rank_s, len(pool_r))  # fmt: skip
+    # The best free partners of everyone, streamed from the free people: no edge list.
+    free_of_s = _best_free(pool_r, pool_s, free_r, excluded.swapped(n_s), weights, rank_r)
+    free_of_r = _best_free(pool_s, pool_r, free_s, excluded, weights, rank_s)
     taken_of_s = _taken_options(edges.top_a, edges.top_a_scores, refugee_of, sponsor_of, rank_r)
     taken_of_r = _taken_options(edges.top_b, edges.top_b_scores, sponsor_of, refugee_of, rank_s)
     return _compose(sponsors, refugees, pool_s, pool_r, matching, weights, excluded,
                     (free_of_s, free_of_r), (taken_of_s, taken_of_r), (rank_s, rank_r))  # fmt: skip
+
+
+def _best_free(
+    free_side: Pool,
+    other: Pool,
+    free: np.ndarray,
+    excluded_fo: Exclusions,
+    weights: Weights,
+    free_rank: np.ndarray,
+) -> list[list[tuple[int, int]]]:
+    """For each person of `other`, the best free people of `free_side` (indices `free`),
+    best score first, then lower id."""
+    found: list[list[tuple[int, int]]] = [[] for _ in range(len(other))]
+    if not len(free) or not len(other):
+        return found
+    everyone = np.arange(len(other))
+    edges = collect_edges(free_side.take(free), other, weights,
+                          excluded_fo.restricted(free, everyone), k=ALTERNATIVES + 2,
+                          compatible=True)  # fmt: skip
+    top, scores = edges.top_b, edges.top_b_scores.astype(np.int64)
+    real = top >= 0
+    who = np.where(real, free[np.maximum(top, 0)], -1)
+    rank = np.where(real, free_rank[np.maximum(who, 0)], np.iinfo(np.int64).max)
+    order = np.lexsort((rank, -np.where(real, scores, -1)), axis=1)
+    who = np.take_along_axis(who, order, axis=1)[:, :ALTERNATIVES]
+    scores = np.take_along_axis(scores, order, axis=1)[:, :ALTERNATIVES]
+    for i, (row_j, row_w) in enumerate(zip(who.tolist(), scores.tolist(), strict=True)):
+        found[i] = [(j, w) for j, w in zip(row_j, row_w, strict=True) if j >= 0]
+    return found
 
 
 def alternatives_from_graph(sponsors, refugees, pool_s, pool_r, graph, matching: Matching,
@@ -196,21 +221,6 @@ class _Side:
     free_own: list[list[tuple[int, int]]]  # best free partners of each person
     taken: list[list[tuple[int, int]]]  # best paired partners of each person (not the mate)
     partner_rank: np.ndarray
-
-
-def _best(person: np.ndarray, partner: np.ndarray, score: np.ndarray, partner_rank, n: int):
-    """The best `ALTERNATIVES` partners of each of n people, score first, then by id."""
-    found: list[list[tuple[int, int]]] = [[] for _ in range(n)]
-    keep = score >= 0
-    person, partner, score = person[keep], partner[keep], score[keep]
-    order = np.lexsort((partner_rank[partner], -score, person))
-    person, partner, score = person[order], partner[order], score[order]
-    start = np.searchsorted(person, person, side="left")
-    first = (np.arange(len(person)) - start) < ALTERNATIVES
-    for i, j, w in zip(person[first].tolist(), partner[first].tolist(), score[first].tolist(),
-                       strict=True):  # fmt: skip
-        found[i].append((j, w))
-    return found
 
 
 def _taken_options(top, top_scores, mate, partner_mate, partner_rank):

@@ -202,7 +202,7 @@ def _solve_large(pool_s, pool_r, weights, excluded, report):
 
     from .solve import refugee_major_csr, repair_and_certify
 
-    edges = collect_edges(pool_s, pool_r, weights, excluded, k=LARGE_TOP_K, keep=False,
+    edges = collect_edges(pool_s, pool_r, weights, excluded, k=LARGE_TOP_K,
                           max_cols=LARGE_MAX_COLS, progress=report.span(0.02, 0.5))  # fmt: skip
     candidates = _pruned_graph(edges)
     for extra in _scarce_language_candidates(pool_s, pool_r, weights, excluded):
@@ -249,7 +249,7 @@ def _scarce_language_candidates(pool_s: Pool, pool_r: Pool, weights, excluded):
             continue
         sub = collect_edges(pool_s.take(speakers_s), pool_r.take(speakers_r), weights,
                             excluded.restricted(speakers_s, speakers_r), k=LARGE_TOP_K,
-                            keep=False, workers=2)  # fmt: skip
+                            workers=2)  # fmt: skip
         s, r, score = _pruned_graph(sub)
         yield speakers_s[s], speakers_r[r], score
 

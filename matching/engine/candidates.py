@@ -190,34 +190,34 @@ class BlockEdges:
 
 
 def evaluate_block(
-    a: Pool, b: Pool, block: Block, weights: Weights, excluded: Exclusions, k: int, keep: bool
+    a: Pool, b: Pool, block: Block, weights: Weights, excluded: Exclusions, k: int
 ) -> BlockEdges:
-    """Feasible edges and scores of one block, and its best k partners per person."""
+    """Feasible edges and scores of one block, and its best k partners per person.
+
+    The hard constraints on every pair first, then the points of the feasible pairs
+    only (most of the cost, and most pairs of a block are not feasible)."""
     ra = a.take(block.rows).as_rows()
-    ok = np.empty((len(block.rows), len(block.cols)), bool)
-    score = np.empty(ok.shape, np.uint8)
+    masked = np.full((len(block.rows), len(block.cols)), -1, np.int16)
+    ok_rows = np.zeros(len(block.rows), np.int64)
     for start in range(0, len(block.cols), CACHE_COLUMNS):
         part = slice(start, start + CACHE_COLUMNS)
-        cb = b.take(block.cols[part]).as_columns()
+        cols = block.cols[part]
+        cb = b.take(cols).as_columns()
         chord2 = scoring.squared_chord(ra, cb)
-        limit2 = scoring.reach_limit(ra, cb)
-        ok[:, part] = scoring.feasible(ra, cb, chord2, limit2)
-        points = scoring.criterion_points(ra, cb, chord2, limit2, weights)
-        score[:, part] = scoring.total_score(points)
-    excluded.clear_in_block(ok, block.rows, block.cols)
-    masked = np.where(ok, score.astype(np.int16), np.int16(-1))
+        ok = scoring.feasible(ra, cb, chord2, scoring.reach_limit(ra, cb))
+        excluded.clear_in_block(ok, block.rows, cols)
+        i, j = np.nonzero(ok)
+        edge_a = a.take(block.rows[i], only=scoring.SCORE_FIELDS)
+        edge_b = b.take(cols[j], only=scoring.SCORE_FIELDS)
+        points = scoring.criterion_points(edge_a, edge_b, chord2[ok], None, weights)
+        masked[i, j + start] = scoring.total_score(points)
+        ok_rows += np.count_nonzero(ok, axis=1)
     row_top, row_scores = _top_k(masked, k, axis=1, partners=block.cols)
     col_top, col_scores = _top_k(masked, k, axis=0, partners=block.rows)
-    rows = np.empty(0, np.int32)  # implicit: edges come out sorted by row
-    if keep:
-        i, j = np.nonzero(ok)
-        cols, scores = block.cols[j], score[i, j]
-    else:
-        cols, scores = np.empty(0, np.int32), np.empty(0, np.uint8)
-    return BlockEdges(
-        rows.astype(np.int32), cols.astype(np.int32), scores,
-        row_top, row_scores, col_top, col_scores, ok.sum(axis=1), ok.sum(axis=0),
-    )  # fmt: skip
+    empty = np.empty(0, np.int32)
+    ok_cols = np.count_nonzero(masked >= 0, axis=0)
+    return BlockEdges(empty, empty, np.empty(0, np.uint8), row_top, row_scores, col_top,
+                      col_scores, ok_rows, ok_cols)  # fmt: skip
 
 
 SLICE_ENTRIES = 1 << 17  # rows x columns per slice of a block: temporaries stay in cache
@@ -340,14 +340,14 @@ def collect_edges(
     excluded: Exclusions,
     *,
     k: int,
-    keep: bool,
     block_size: int = 256,
     max_cols: int | None = None,
     workers: int = 2,
+    compatible: bool = False,
     progress: Progress | None = None,
 ) -> EdgeSet:
-    blocks = spatial_blocks(a, b, block_size, max_cols=max_cols, in_order=keep)
-    parts: list[BlockEdges] = []
+    """Each person's best k partners (of those examined), and how many were feasible."""
+    blocks = spatial_blocks(a, b, block_size, max_cols=max_cols, compatible=compatible)
     top_a = np.full((len(a), k), NO_PARTNER, np.int64)
     top_a_s = np.full((len(a), k), -1, np.int16)
     top_b = np.full((k, len(b)), NO_PARTNER, np.int64)
@@ -355,7 +355,7 @@ def collect_edges(
     degree_a = np.zeros(len(a), np.int64)
     degree_b = np.zeros(len(b), np.int64)
     for done, (block, part) in enumerate(
-        _run_blocks(blocks, lambda blk: evaluate_block(a, b, blk, weights, excluded, k, keep),
+        _run_blocks(blocks, lambda blk: evaluate_block(a, b, blk, weights, excluded, k),
                     workers),
         start=1,
     ):  # fmt: skip
@@ -363,15 +363,11 @@ def collect_edges(
         _merge_columns(top_b, top_b_s, block.cols, part.col_top, part.col_top_scores, k)
         degree_a[block.rows] += part.row_degree
         degree_b[block.cols] += part.col_degree
-        if keep:
-            parts.append(part)
         if progress and (done % 8 == 0 or done == len(blocks)):
             progress(done / len(blocks), "candidates")
-    edges_b = _concat([p.cols for p in parts], np.int32)
-    scores = _concat([p.scores for p in parts], np.uint8)
     ta, tas = _sorted_top(top_a, top_a_s)
     tb, tbs = _sorted_top(top_b.T, top_b_s.T)
-    return EdgeSet(edges_b, scores, ta, tas, tb, tbs, degree_a, degree_b)
+    return EdgeSet(None, None, ta, tas, tb, tbs, degree_a, degree_b)
 
 
 def _run_blocks(blocks, evaluate, workers: int) -> Iterator[tuple[Block, BlockEdges]]:
