@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -73,6 +75,40 @@ class CandidateState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# Which state changes a candidate (or their social worker) may make, from which states.
+CANDIDATE_ACTIONS = {
+    "pause": {CandidateState.AWAITING_VALIDATION, CandidateState.VALIDATED},
+    "resume": {CandidateState.PAUSED},
+    "withdraw": {
+        CandidateState.TO_COMPLETE,
+        CandidateState.AWAITING_VALIDATION,
+        CandidateState.VALIDATED,
+        CandidateState.PAUSED,
+        CandidateState.DUO_ENDED,
+    },
+}
+
+
+# Why a candidate's transition is refused, by code; %(state)s is where they stand now.
+STATE_REFUSALS = {
+    "not_now": _("This is not possible at this stage of the application."),
+    "not_awaiting": _(
+        "Nothing was changed: this person is no longer waiting for validation (%(state)s)."
+    ),
+}
+
+
+class CandidateStateError(Exception):
+    """A candidate's transition refused (nothing changed); `code` names the rule, `message`
+    (translated) says why, `state` is the state found."""
+
+    def __init__(self, code: str, *, state: str) -> None:
+        self.code = code
+        self.state = state
+        self.message = str(STATE_REFUSALS[code]) % {"state": CandidateState(state).label}
+        super().__init__(self.message)
+
+
 class Gender(models.TextChoices):
     WOMAN = "woman", _("Woman")
     MAN = "man", _("Man")
@@ -106,6 +142,42 @@ class SocialWorker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.organisation})"
+
+
+class PersonQuerySet(models.QuerySet):
+    def eligible(self) -> "PersonQuerySet":
+        """Who may be proposed a duo: the one rule of the match pool, of a duo's proposal and
+        of the dashboard's "waiting" figures.
+
+        Validated (so neither paused, withdrawn, in a duo nor after one), not anonymised, and
+        with a known home (the engine measures distances from it; the profile cannot be
+        completed without one). "In no open duo" needs no query of its own: the transitions
+        keep it true (IN_DUO is set in the transaction that proposes the duo, VALIDATED again
+        in the one that closes it), and the database's partial unique constraints refuse a
+        second open duo whatever a row says.
+        """
+        return self.filter(
+            state=CandidateState.VALIDATED,
+            anonymised_at=None,
+            latitude__isnull=False,
+            longitude__isnull=False,
+        )
+
+    def enter_duo(self, *, now: datetime) -> int:
+        """VALIDATED -> IN_DUO for those still eligible (a duo is proposed); how many moved."""
+        return self.eligible().update(state=CandidateState.IN_DUO, state_changed_at=now)
+
+    def back_to_pool(self, *, now: datetime) -> int:
+        """IN_DUO -> VALIDATED (their duo closed); who withdrew meanwhile stays so."""
+        return self.filter(state=CandidateState.IN_DUO).update(
+            state=CandidateState.VALIDATED, state_changed_at=now
+        )
+
+    def duo_ended(self, *, now: datetime) -> int:
+        """IN_DUO -> DUO_ENDED (their duo completed or ended): the team decides what follows."""
+        return self.filter(state=CandidateState.IN_DUO).update(
+            state=CandidateState.DUO_ENDED, state_changed_at=now
+        )
 
 
 class Person(models.Model):
@@ -184,6 +256,8 @@ class Person(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = PersonQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
@@ -204,42 +278,72 @@ class Person(models.Model):
         """Who receives what is meant for this person: themself, else their social worker."""
         return self.user or self.referrer
 
-    def _move_to(self, state: str, **fields) -> None:
-        self.state = state
-        self.state_changed_at = timezone.now()
-        fields["state"] = state
-        fields["state_changed_at"] = self.state_changed_at
-        for name, value in fields.items():
-            setattr(self, name, value)
-        self.save(update_fields=[*fields, "updated_at"])
+    def allowed_actions(self) -> list[str]:
+        """The state changes the candidate (or their social worker) may make now."""
+        return [action for action, states in CANDIDATE_ACTIONS.items() if self.state in states]
 
     def submit(self) -> None:
-        """The profile is complete: it waits for the team's validation."""
-        self._move_to(CandidateState.AWAITING_VALIDATION)
+        """TO_COMPLETE -> AWAITING_VALIDATION: the profile is complete, the team validates it."""
+        self._move({CandidateState.TO_COMPLETE}, CandidateState.AWAITING_VALIDATION)
 
     def validate(self) -> None:
+        """AWAITING_VALIDATION -> VALIDATED: in the match pool from now."""
         now = timezone.now()
-        self._move_to(
-            CandidateState.VALIDATED, validated_at=now, waiting_since=now, refusal_reason=""
+        self._move(
+            {CandidateState.AWAITING_VALIDATION},
+            CandidateState.VALIDATED,
+            code="not_awaiting",
+            now=now,
+            validated_at=now,
+            waiting_since=now,
+            refusal_reason="",
         )
 
     def refuse(self, reason: str) -> None:
-        self._move_to(CandidateState.WITHDRAWN, refusal_reason=reason)
+        """AWAITING_VALIDATION -> WITHDRAWN, with the reason the person is told."""
+        self._move(
+            {CandidateState.AWAITING_VALIDATION},
+            CandidateState.WITHDRAWN,
+            code="not_awaiting",
+            refusal_reason=reason,
+        )
 
     def pause(self) -> None:
-        self._move_to(CandidateState.PAUSED)
+        self._move(CANDIDATE_ACTIONS["pause"], CandidateState.PAUSED)
 
     def resume(self) -> None:
+        """PAUSED -> back where they were: validated, else waiting for validation, else to
+        complete (the consents are the profile's last step)."""
         if self.validated_at:
             back_to = CandidateState.VALIDATED
         elif self.consents.exists():
             back_to = CandidateState.AWAITING_VALIDATION
         else:
             back_to = CandidateState.TO_COMPLETE
-        self._move_to(back_to)
+        self._move(CANDIDATE_ACTIONS["resume"], back_to)
 
     def withdraw(self) -> None:
-        self._move_to(CandidateState.WITHDRAWN)
+        self._move(CANDIDATE_ACTIONS["withdraw"], CandidateState.WITHDRAWN)
+
+    def anonymise(self, *, now: datetime, erased: dict) -> None:
+        """Any state -> WITHDRAWN and anonymised, the personal fields set to `erased`
+        (accounts/privacy.py decides what each becomes); once only."""
+        every_state = set(CandidateState.values)
+        self._move(every_state, CandidateState.WITHDRAWN, now=now, anonymised_at=now, **erased)
+
+    def _move(self, allowed: set, state: str, *, code: str = "not_now", now=None, **fields) -> None:
+        """One conditional UPDATE from the `allowed` states; CandidateStateError (nothing
+        changed) when the row was in another state, or anonymised."""
+        now = now or timezone.now()
+        values = {"state": state, "state_changed_at": now, "updated_at": now, **fields}
+        moved = Person.objects.filter(pk=self.pk, state__in=allowed, anonymised_at=None).update(
+            **values
+        )
+        if moved != 1:
+            self.refresh_from_db()
+            raise CandidateStateError(code, state=self.state)
+        for name, value in values.items():
+            setattr(self, name, value)
 
 
 class ConsentKind(models.TextChoices):

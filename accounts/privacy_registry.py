@@ -126,6 +126,7 @@ REGISTRY: dict[str, Kind] = {
     "matching.MatchRun.started_at": N,
     "matching.MatchRun.finished_at": N,
     "matching.MatchRun.heartbeat_at": N,
+    "matching.MatchRun.attempt": N,
     "matching.MatchRun.state": N,
     "matching.MatchRun.active": N,
     "matching.MatchRun.progress": N,

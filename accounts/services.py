@@ -73,6 +73,32 @@ def _send_completion_reminder(person: Person) -> None:
     )
 
 
+def candidate_validate(*, person: Person) -> None:
+    """The team validates the candidate, who is told by email after commit.
+
+    CandidateStateError (nothing changed) when they no longer wait for validation: a
+    colleague, or a double click, decided first.
+    """
+    from accounts.tasks import send_decision_email
+
+    with transaction.atomic():
+        person.validate()
+        send_decision_email.delay_on_commit(person.pk, "validated")
+
+
+def candidate_refuse(*, person: Person, reason: str) -> None:
+    """The team refuses the candidate; whoever receives their emails is told after commit.
+
+    CandidateStateError (nothing changed) as for `candidate_validate`.
+    """
+    from accounts.tasks import send_decision_email
+
+    with transaction.atomic():
+        person.refuse(reason)
+        if person.contact_user is not None:
+            send_decision_email.delay_on_commit(person.pk, "refusal")
+
+
 # Emails about a team decision, by the state the person must still be in for it to go.
 DECISION_EMAILS = {
     "validated": CandidateState.VALIDATED,

@@ -27,6 +27,9 @@ class MatchRun(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     # The last sign of life of the task: a run silent for too long is marked failed by a sweep.
     heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
+    # The claim: each task that starts (or takes over) the run adds one, and writes only while
+    # the row still holds its number. More than 1: a worker stopped and another restarted it.
+    attempt = models.PositiveSmallIntegerField(default=0, editable=False)
     state = models.CharField(
         _("state"), max_length=10, choices=RunState.choices, default=RunState.PENDING
     )

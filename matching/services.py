@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import CandidateState, Person, Role
+from accounts.models import Person, Role
 from duos.models import Duo
 from matching import engine
+from matching.claims import RunTakenOver, run_claim, run_heartbeat
 from matching.models import (
     Exclusion,
     ExclusionReason,
@@ -37,10 +38,8 @@ class RunInProgress(Exception):
 
 
 def pool_queryset(departement: str = ""):
-    """Validated candidates not in a duo and not paused, with a known home."""
-    people = Person.objects.filter(
-        state=CandidateState.VALIDATED, anonymised_at=None, latitude__isnull=False
-    )
+    """Who a run may pair (`Person.objects.eligible`), in one département or all."""
+    people = Person.objects.eligible()
     return people.filter(departement=departement) if departement else people
 
 
@@ -62,19 +61,14 @@ def engine_person(person: Person, now: datetime) -> engine.Person:
 
 
 def excluded_pairs(sponsor_ids: Iterable[int], refugee_ids: Iterable[int]) -> set[tuple[str, str]]:
-    """Pairs never to propose: refused by the team, declined by one of them, or former duos."""
-    sponsor_ids, refugee_ids = list(sponsor_ids), list(refugee_ids)
-    pairs = set(
-        Exclusion.objects.filter(sponsor__in=sponsor_ids, refugee__in=refugee_ids).values_list(
-            "sponsor_id", "refugee_id"
-        )
-    )
-    pairs |= set(
-        Duo.objects.filter(sponsor__in=sponsor_ids, refugee__in=refugee_ids).values_list(
-            "sponsor_id", "refugee_id"
-        )
-    )
-    return {(str(s), str(r)) for s, r in pairs}
+    """Pairs never to propose: the Exclusion rows, the one source of who may be paired again.
+
+    Each state change that must exclude writes its row: staff's refusal of a proposal, a
+    decline, an early end, a completed duo. A proposal that expired unanswered writes none:
+    both people go back to the pool, and the pair may be proposed again.
+    """
+    pairs = Exclusion.objects.filter(sponsor__in=list(sponsor_ids), refugee__in=list(refugee_ids))
+    return {(str(s), str(r)) for s, r in pairs.values_list("sponsor_id", "refugee_id")}
 
 
 def run_start(*, by, departement: str = "", weights: engine.Weights) -> MatchRun:
@@ -89,19 +83,23 @@ def run_start(*, by, departement: str = "", weights: engine.Weights) -> MatchRun
 
 
 def run_execute(run_id: int) -> None:
-    """The task's body: idempotent, a run already claimed or finished is left alone."""
-    claimed = MatchRun.objects.filter(pk=run_id, state=RunState.PENDING).update(
-        state=RunState.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now()
-    )
-    if not claimed:
+    """The task's body: idempotent, a run claimed by a live task or finished is left alone.
+
+    RunBusy while another task holds the run with a fresh heartbeat (the task asks again
+    later); a stale one is taken over (`run_claim`).
+    """
+    if run_claim(run_id) is None:
         return
     run = MatchRun.objects.get(pk=run_id)
     started = time.monotonic()
     try:
-        result = _match_pool(run)
-        _store_result(run, result, started)
+        with run_heartbeat(run_id, run.attempt):
+            result = _match_pool(run)
+            _store_result(run, result, started)
+    except RunTakenOver:
+        return  # another task restarted it meanwhile: its result is the run's
     except Exception as error:
-        _fail(run_id, f"{type(error).__name__}: {error}")
+        _fail(run_id, f"{type(error).__name__}: {error}", attempt=run.attempt)
         raise
 
 
@@ -119,18 +117,18 @@ def _match_pool(run: MatchRun) -> engine.Result:
         refugees,
         weights=engine.Weights(**run.weights),
         exclusions=exclusions,
-        progress=_progress_writer(run.pk),
+        progress=_progress_writer(run.pk, run.attempt),
     )
 
 
-def _progress_writer(run_id: int):
+def _progress_writer(run_id: int, attempt: int):
     last = {"fraction": -1.0, "stage": ""}
 
     def write(fraction: float, stage: str) -> None:
         if fraction - last["fraction"] < PROGRESS_STEP and stage == last["stage"]:
             return
         last.update(fraction=fraction, stage=stage)
-        MatchRun.objects.filter(pk=run_id, state=RunState.RUNNING).update(
+        MatchRun.objects.filter(pk=run_id, state=RunState.RUNNING, attempt=attempt).update(
             progress=round(fraction * 0.95, 3), stage=stage[:40], heartbeat_at=timezone.now()
         )
 
@@ -154,7 +152,9 @@ def _store_result(run: MatchRun, result: engine.Result, started: float) -> None:
                 for pair in result.pairs
             ],
         )
-        MatchRun.objects.filter(pk=run.pk).update(
+        stored = MatchRun.objects.filter(
+            pk=run.pk, state=RunState.RUNNING, attempt=run.attempt
+        ).update(
             state=RunState.DONE,
             active=None,
             progress=1.0,
@@ -172,6 +172,8 @@ def _store_result(run: MatchRun, result: engine.Result, started: float) -> None:
             unmatched=[asdict(item) for item in result.unmatched],
             alternatives=_alternatives_json(alternatives),
         )
+        if not stored:
+            raise RunTakenOver  # and the proposals are rolled back with the transaction
 
 
 def _alternatives_json(alternatives) -> dict[str, list]:
@@ -182,8 +184,8 @@ def _alternatives_json(alternatives) -> dict[str, list]:
     }
 
 
-def _fail(run_id: int, error: str) -> None:
-    MatchRun.objects.filter(pk=run_id).update(
+def _fail(run_id: int, error: str, *, attempt: int) -> None:
+    MatchRun.objects.filter(pk=run_id, attempt=attempt).update(
         state=RunState.FAILED, active=None, error=error[:2000], finished_at=timezone.now()
     )
 
@@ -361,8 +363,6 @@ def manual_pair_warnings(*, sponsor: Person, refugee: Person) -> list[str]:
             gettext("This pair is excluded: %(reason)s.")
             % {"reason": exclusion.get_reason_display().lower()}
         )
-    elif Duo.objects.filter(sponsor=sponsor, refugee=refugee).exists():
-        warnings.append(gettext("They already were a duo."))
     return warnings
 
 

@@ -11,21 +11,16 @@ from accounts import steps
 from accounts.access import get_own_person, get_referred_person
 from accounts.decorators import member_required
 from accounts.forms import CONSENT_VERSIONS, InviteForm, SignupForm
-from accounts.models import CandidateState, Consent, Person, Role, SocialWorker
+from accounts.models import (
+    CANDIDATE_ACTIONS,
+    CandidateStateError,
+    Consent,
+    Person,
+    Role,
+    SocialWorker,
+)
 from accounts.roles import is_programme_staff, is_social_worker
 
-# Which state changes a candidate (or their social worker) may make, from which states.
-STATE_ACTIONS = {
-    "pause": {CandidateState.AWAITING_VALIDATION, CandidateState.VALIDATED},
-    "resume": {CandidateState.PAUSED},
-    "withdraw": {
-        CandidateState.TO_COMPLETE,
-        CandidateState.AWAITING_VALIDATION,
-        CandidateState.VALIDATED,
-        CandidateState.PAUSED,
-        CandidateState.DUO_ENDED,
-    },
-}
 STATE_MESSAGES = {
     "pause": _("Your application is paused. Come back whenever you are ready."),
     "resume": _("Welcome back: your application is active again."),
@@ -137,7 +132,7 @@ def _candidate_context(person: Person) -> dict:
             (s, s.slug in saved, steps.step_url(person, s.slug)) for s in steps.steps_for(person)
         ],
         "resume_url": steps.step_url(person, resume.slug),
-        "actions": [a for a, allowed in STATE_ACTIONS.items() if person.state in allowed],
+        "actions": person.allowed_actions(),
     }
 
 
@@ -182,8 +177,11 @@ def _finish_profile(request: HttpRequest, person: Person, form) -> HttpResponse:
         )
     person.profile_step = "consents"
     person.save(update_fields=["profile_step", "updated_at"])
-    if person.state == CandidateState.TO_COMPLETE:
+    try:
         person.submit()
+    except CandidateStateError:  # submitted before: this was an edit
+        messages.success(request, _("Your changes are saved."))
+    else:
         messages.success(
             request,
             _(
@@ -191,8 +189,6 @@ def _finish_profile(request: HttpRequest, person: Person, form) -> HttpResponse:
                 "you for a short interview."
             ),
         )
-    else:
-        messages.success(request, _("Your changes are saved."))
     if person.user_id:
         return redirect("accounts:dashboard")
     return redirect("accounts:referral_detail", pk=person.pk)
@@ -205,12 +201,13 @@ def _render_step(request, person, step, form, status=200) -> HttpResponse:
 
 
 def _change_state(request: HttpRequest, person: Person, action: str, home: str) -> HttpResponse:
-    if action not in STATE_ACTIONS:
+    if action not in CANDIDATE_ACTIONS:
         raise Http404
-    if person.state not in STATE_ACTIONS[action]:
-        messages.error(request, _("This is not possible at this stage of the application."))
+    try:
+        getattr(person, action)()
+    except CandidateStateError as error:
+        messages.error(request, error.message)
         return redirect(home)
-    getattr(person, action)()
     messages.success(request, STATE_MESSAGES[action])
     return redirect(home)
 

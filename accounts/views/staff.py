@@ -10,7 +10,6 @@ from http import HTTPStatus
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,7 +25,8 @@ from accounts.access import (
     get_person_for_staff,
     require_staff,
 )
-from accounts.models import CandidateState, Person
+from accounts.models import CandidateState, CandidateStateError, Person
+from accounts.services import candidate_refuse, candidate_validate
 from accounts.staff_forms import (
     ALL_STATES,
     InterviewForm,
@@ -34,7 +34,6 @@ from accounts.staff_forms import (
     RefusalForm,
     StaffNoteForm,
 )
-from accounts.tasks import send_decision_email
 from matching.engine import vocabulary
 
 QUEUE_PAGE_SIZE = 25
@@ -145,40 +144,23 @@ def record_interview(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:staff_person", pk=person.pk)
 
 
-def _lock_awaiting(request: HttpRequest, pk: int) -> Person | None:
-    """The person, locked until the transaction ends, if still waiting for a decision.
-
-    Two team members, or one double click, may decide at the same time: the second finds
-    the state already changed and does nothing.
-    """
-    get_person_for_staff(request.user, pk)
-    person = Person.objects.select_for_update().get(pk=pk)
-    if person.state != CandidateState.AWAITING_VALIDATION:
-        messages.warning(
-            request,
-            _("Nothing was changed: this person is no longer waiting for validation (%(state)s).")
-            % {"state": person.get_state_display()},
-        )
-        return None
-    return person
-
-
 @login_required
 @require_POST
 def validate(request: HttpRequest, pk: int) -> HttpResponse:
-    with transaction.atomic():
-        person = _lock_awaiting(request, pk)
-        if person is not None:
-            person.validate()
-            send_decision_email.delay_on_commit(person.pk, "validated")
-            messages.success(request, _("%(person)s is validated.") % {"person": person})
+    person = get_person_for_staff(request.user, pk)
+    try:
+        candidate_validate(person=person)
+    except CandidateStateError as error:  # a colleague, or a double click, decided first
+        messages.warning(request, error.message)
+    else:
+        messages.success(request, _("%(person)s is validated.") % {"person": person})
     return redirect("accounts:staff_person", pk=pk)
 
 
 @login_required
 @require_POST
 def refuse(request: HttpRequest, pk: int) -> HttpResponse:
-    get_person_for_staff(request.user, pk)
+    person = get_person_for_staff(request.user, pk)
     form = RefusalForm(request.POST)
     if not form.is_valid():
         return _render_person(
@@ -187,13 +169,11 @@ def refuse(request: HttpRequest, pk: int) -> HttpResponse:
             forms={"refusal_form": form},
             status=HTTPStatus.BAD_REQUEST,
         )
-    with transaction.atomic():
-        person = _lock_awaiting(request, pk)
-        if person is None:
-            return redirect("accounts:staff_person", pk=pk)
-        person.refuse(form.cleaned_data["reason"])
-        if person.contact_user is not None:
-            send_decision_email.delay_on_commit(person.pk, "refusal")
+    try:
+        candidate_refuse(person=person, reason=form.cleaned_data["reason"])
+    except CandidateStateError as error:
+        messages.warning(request, error.message)
+        return redirect("accounts:staff_person", pk=pk)
     if person.contact_user is None:
         messages.warning(request, _("The refusal is recorded, but nobody can be emailed about it."))
     else:

@@ -16,7 +16,7 @@ taken over by a later sweep.
 """
 
 import logging
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
@@ -232,19 +232,6 @@ def activity_cancel(*, activity: GroupActivity, by: User, now: datetime | None =
     return True
 
 
-def month_containing(duo: Duo, day: date) -> int | None:
-    """The month of a started duo that contains `day` (a local date), if any."""
-    if duo.started_at is None:
-        return None
-    for month in range(1, schedule.duo_months(duo) + 1):
-        window = schedule.month_window(duo, month)
-        if window.starts_on <= day < window.ends_on:
-            return month
-        if day < window.starts_on:
-            return None
-    return None
-
-
 def attendance_record(
     *,
     activity: GroupActivity,
@@ -290,7 +277,7 @@ def _record_group_checkins(
         started_at__isnull=False,
         state__in=[DuoState.ACTIVE, DuoState.COMPLETED, DuoState.ENDED],
     ):
-        month = month_containing(duo, day)
+        month = schedule.month_containing(duo, day)
         if month is None:
             continue
         for person_id, side in ((duo.sponsor_id, Side.SPONSOR), (duo.refugee_id, Side.REFUGEE)):

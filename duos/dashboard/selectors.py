@@ -17,12 +17,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.models import CandidateState, Person, Role
+from accounts.models import Person, Role
 from duos.lib import dates
 from duos.lib.charts import BLUE, ORANGE, Series, bar_chart
 from duos.lifecycle import schedule
 from duos.models import (
-    OPEN_DUO_STATES,
     CheckIn,
     Duo,
     DuoState,
@@ -43,13 +42,10 @@ STARTED_STATES = [DuoState.ACTIVE, DuoState.ENDED, DuoState.COMPLETED]
 
 
 def waiting_candidates() -> list[dict]:
-    """Validated candidates in no open duo, by département and role; one query."""
-    in_open_duo = Duo.objects.filter(
-        Q(sponsor=OuterRef("pk")) | Q(refugee=OuterRef("pk")), state__in=OPEN_DUO_STATES
-    )
+    """Candidates waiting for a duo (`Person.objects.eligible`), by département and role; one
+    query."""
     counts = (
-        Person.objects.filter(state=CandidateState.VALIDATED, anonymised_at=None)
-        .exclude(Exists(in_open_duo))
+        Person.objects.eligible()
         .values("departement")
         .annotate(
             sponsors=Count("pk", filter=Q(role=Role.SPONSOR)),

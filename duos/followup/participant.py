@@ -6,7 +6,7 @@ contact details are shown only while the duo is active and not suspended by the 
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import reverse
@@ -85,10 +85,6 @@ def _windows(duo: Duo) -> list[schedule.MonthWindow]:
     return [schedule.month_window(duo, month) for month in range(1, schedule.duo_months(duo) + 1)]
 
 
-def _local_noon(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(12)))
-
-
 def month_rows(
     duo: Duo, checkins: dict[int, CheckIn], windows: list[schedule.MonthWindow], today: date
 ) -> list[MonthRow]:
@@ -98,9 +94,7 @@ def month_rows(
     move by its length) and when the duo ends early.
     """
     current = schedule.current_month(duo, today)
-    reached = timezone.localdate(schedule.duo_clock(duo, _local_noon(today)))
-    if duo.ended_at is not None:
-        reached = min(reached, timezone.localdate(duo.ended_at))
+    reached = schedule.clock_day(duo, today)
     rows = []
     for each in windows:
         if each.starts_on > reached:
@@ -130,7 +124,7 @@ def _open_checkin_links(duo: Duo, side: str, windows, today: date) -> dict | Non
     from duos.followup.checkins import checkin_token
     from duos.followup.timeline import MET, NOT_YET
 
-    if not schedule.is_running(duo):
+    if not duo.is_running:
         return None
     open_months = [w.month for w in windows if w.reminder_on <= today < w.closes_on]
     if not open_months:

@@ -18,13 +18,14 @@ Pauses, suspensions, extensions and the closing email:
   "month_closed". A row of a duo that ended meanwhile is claimed and skipped as before.
 - A duo extended by staff gets the reminders of months 7 to 9 like the others.
 - When the duo's last month ends, the sweep marks it completed (state COMPLETED, `ended_at`
-  the sweep's time, both people DUO_ENDED) and creates, in the same transaction, one CLOSING
-  row per side (month = last month + 1), sent by the same claims, Message-IDs and backoff
-  with `templates/emails/closing/` and the survey link. Only a running duo is completed: a
-  paused or suspended one stays active until it runs again, so its closing waits too. The
-  check-ins of the last month stay answerable until that month closes, 14 days later; its
-  reminder, if still being retried, may still go until then. A closing email is retried until
-  its survey link expires (`duos.survey.SURVEY_DAYS` after `ended_at`).
+  the sweep's time, both people DUO_ENDED, the pair excluded from later runs) and creates, in
+  the same transaction, one CLOSING row per side (month = last month + 1), sent by the same
+  claims, Message-IDs and backoff with `templates/emails/closing/` and the survey link. Only a
+  running duo is completed: a paused or suspended one stays active until it runs again, so its
+  closing waits too. The check-ins of the last month stay answerable until that month closes,
+  `schedule.CLOSE_AFTER_DAYS` later; its reminder, if still being retried, may still go until
+  then. A closing email is retried until its survey link expires (`duos.survey.SURVEY_DAYS`
+  after `ended_at`).
 """
 
 import logging
@@ -38,7 +39,7 @@ from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from accounts.models import CandidateState, Person
+from accounts.models import Person
 from duos.activities.emails import email_activities
 from duos.followup import survey
 from duos.followup.checkins import checkin_url
@@ -46,6 +47,7 @@ from duos.lib.emails import send_templated_email
 from duos.lifecycle import schedule
 from duos.models import Duo, DuoState, Reminder, ReminderKind, Side
 from duos.reports.links import report_link_url
+from matching.models import Exclusion, ExclusionReason
 
 logger = logging.getLogger(__name__)
 
@@ -100,11 +102,6 @@ def duos_send_reminders(*, now: datetime | None = None, batch_size: int = BATCH_
             return sent
 
 
-def _running_duos():
-    """Active duos neither paused nor suspended: the only ones whose reminders are due."""
-    return Duo.objects.filter(state=DuoState.ACTIVE, paused_at=None, suspended_at=None)
-
-
 def reminders_create_due(*, now: datetime, batch_size: int = BATCH_SIZE) -> int:
     """A row per side for every running duo whose month's reminder is due, and the closing rows
     of those whose last month has ended (completing them); existing rows stay."""
@@ -113,23 +110,21 @@ def reminders_create_due(*, now: datetime, batch_size: int = BATCH_SIZE) -> int:
     last_pk = 0
     while True:
         duos = list(
-            _running_duos()
+            Duo.objects.running()
             .filter(started_at__lte=now - _EARLIEST_REMINDER, pk__gt=last_pk)
             .order_by("pk")
-            .values_list("pk", "started_at", "shift_days", "extra_months")[:batch_size]
+            .only(*_CALENDAR_FIELDS)[:batch_size]
         )
         if not duos:
             return created
-        last_pk = duos[-1][0]
+        last_pk = duos[-1].pk
         rows, ending = [], []
-        for pk, started_at, shift_days, extra_months in duos:
-            start = schedule.start_date(started_at, shift_days)
-            months = schedule.MONTHS + extra_months
-            month = schedule.due_month(start, today, months)
+        for duo in duos:
+            month = schedule.duo_due_month(duo, today)
             if month is not None:
-                rows += [Reminder(duo_id=pk, month=month, side=side) for side in Side.values]
-            if schedule.closing_due(start, today, months):
-                ending.append(pk)
+                rows += [Reminder(duo_id=duo.pk, month=month, side=side) for side in Side.values]
+            if schedule.duo_closing_due(duo, today):
+                ending.append(duo.pk)
         if rows:
             Reminder.objects.bulk_create(rows, ignore_conflicts=True)
             created += len(rows)
@@ -137,56 +132,67 @@ def reminders_create_due(*, now: datetime, batch_size: int = BATCH_SIZE) -> int:
             created += _complete(ending, now=now)
 
 
+# What the calendar reads of a duo (duos/lifecycle/schedule.py).
+_CALENDAR_FIELDS = ("pk", "started_at", "shift_days", "extra_months")
+
+
 def _complete(ids: list[int], *, now: datetime) -> int:
     """Mark these duos completed and create their closing rows, in one transaction.
 
     The duos are locked and their calendar read again under the lock: an extension, a pause,
     a suspension or an early end committed since the batch was read wins, and the duo is left
-    as it is (a duo another transaction holds is left to the next sweep).
+    as it is (a duo another transaction holds is left to the next sweep). The pair is excluded
+    from later match runs, as every former duo is.
     """
     today = timezone.localdate(now)
     with transaction.atomic():
-        locked = list(
-            _running_duos()
+        locked = (
+            Duo.objects.running()
             .filter(pk__in=ids)
             .select_for_update(skip_locked=True)
-            .values_list(
-                "pk", "started_at", "shift_days", "extra_months", "sponsor_id", "refugee_id"
-            )
+            .only(*_CALENDAR_FIELDS, "sponsor", "refugee")
         )
-        done, people, rows = [], [], []
-        for pk, started_at, shift_days, extra_months, sponsor_id, refugee_id in locked:
-            months = schedule.MONTHS + extra_months
-            if not schedule.closing_due(schedule.start_date(started_at, shift_days), today, months):
-                continue
-            done.append(pk)
-            people += [sponsor_id, refugee_id]
-            rows += [
-                Reminder(duo_id=pk, month=months + 1, side=side, kind=ReminderKind.CLOSING)
-                for side in Side.values
-            ]
+        done = [duo for duo in locked if schedule.duo_closing_due(duo, today)]
         if not done:
             return 0
-        _running_duos().filter(pk__in=done).update(state=DuoState.COMPLETED, ended_at=now)
-        Person.objects.filter(pk__in=people, state=CandidateState.IN_DUO).update(
-            state=CandidateState.DUO_ENDED, state_changed_at=now
+        Duo.objects.filter(pk__in=[duo.pk for duo in done]).complete(now=now)
+        Person.objects.filter(
+            pk__in=[pk for duo in done for pk in (duo.sponsor_id, duo.refugee_id)]
+        ).duo_ended(now=now)
+        Exclusion.objects.bulk_create(
+            [
+                Exclusion(
+                    sponsor_id=duo.sponsor_id,
+                    refugee_id=duo.refugee_id,
+                    reason=ExclusionReason.FORMER_DUO,
+                )
+                for duo in done
+            ],
+            ignore_conflicts=True,
         )
+        rows = [
+            Reminder(
+                duo_id=duo.pk,
+                month=schedule.duo_months(duo) + 1,
+                side=side,
+                kind=ReminderKind.CLOSING,
+            )
+            for duo in done
+            for side in Side.values
+        ]
         Reminder.objects.bulk_create(rows, ignore_conflicts=True)
-    logger.info("Duos completed: %s", done)
+    logger.info("Duos completed: %s", [duo.pk for duo in done])
     return len(rows)
 
 
 def _claimable(now: datetime) -> Q:
     # Rows of a paused or suspended duo are held (see the module's docstring). A subquery, not
     # a join: the claim's FOR UPDATE then locks reminder rows only, never the duos.
-    held = Duo.objects.filter(state=DuoState.ACTIVE).filter(
-        Q(paused_at__isnull=False) | Q(suspended_at__isnull=False)
-    )
     return (
         Q(sent_at=None, skipped_at=None)
         & (Q(claimed_at=None) | Q(claimed_at__lt=now - CLAIM_STALE_AFTER))
         & (Q(next_attempt_at=None) | Q(next_attempt_at__lte=now))
-        & ~Q(duo__in=held.values("pk"))
+        & ~Q(duo__in=Duo.objects.held().values("pk"))
     )
 
 
@@ -227,7 +233,7 @@ def _send_batch(rows: list[Reminder], *, now: datetime) -> tuple[int, bool]:
         for row in rows:
             if time.monotonic() - started > _SEND_BUDGET_SECONDS:
                 break
-            if _held(row.duo):
+            if row.duo.is_held:
                 continue  # paused or suspended since the claim: released below, sent later
             reason = _skip_reason(row, now)
             if reason:
@@ -271,12 +277,6 @@ def _record_outcomes(rows, *, sent, skipped, failed, now) -> None:
         )
     # Whatever was not tried (time budget, server down) is released for the next sweep.
     mine.update(claimed_at=None, claim_token=None)
-
-
-def _held(duo: Duo) -> bool:
-    return duo.state == DuoState.ACTIVE and (
-        duo.paused_at is not None or duo.suspended_at is not None
-    )
 
 
 def _skip_reason(row: Reminder, now: datetime) -> str:

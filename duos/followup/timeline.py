@@ -157,21 +157,11 @@ def followed_duos() -> QuerySet[Duo]:
     )
 
 
-def _clock(duo: Duo, today: date) -> date:
-    """The day the duo's calendar has reached: today, or when it was paused or ended."""
-    stops = [today]
-    if duo.paused_at is not None:
-        stops.append(timezone.localdate(duo.paused_at))
-    if duo.ended_at is not None and duo.state != DuoState.ACTIVE:
-        stops.append(timezone.localdate(duo.ended_at))
-    return min(stops)
-
-
 def timeline(duo: Duo, checkins: list[CheckIn], *, today: date) -> list[MonthCell]:
     """One cell per month of a started duo; `checkins` are the duo's, in any order."""
     if duo.started_at is None:
         return []
-    clock = _clock(duo, today)
+    clock = schedule.clock_day(duo, today)
     ended = duo.state in (DuoState.ENDED, DuoState.EXPIRED, DuoState.DECLINED)
     by_month: dict[int, list[CheckIn]] = defaultdict(list)
     for checkin in sorted(checkins, key=lambda c: (c.month, c.side != Side.SPONSOR)):

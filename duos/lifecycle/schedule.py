@@ -22,7 +22,6 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from duos.lib.dates import add_months
-from duos.models import DuoState
 
 MONTHS = 6
 
@@ -72,6 +71,11 @@ def start_date(started_at: datetime, shift_days: int = 0) -> date:
     return timezone.localdate(started_at) + timedelta(days=shift_days)
 
 
+def duo_start(duo) -> date:
+    """Day 1 of a started duo's month 1, on its shifted calendar."""
+    return start_date(duo.started_at, duo.shift_days)
+
+
 def window(start: date, month: int, months: int = MONTHS) -> MonthWindow:
     """Month `month` of a duo of `months` months starting on `start`."""
     if not 1 <= month <= months:
@@ -91,7 +95,7 @@ def month_window(duo, month: int) -> MonthWindow:
     """Month `month` (1 to `duo_months(duo)`) of a started duo, on its shifted calendar."""
     if duo.started_at is None:
         raise ValueError("The duo has not started.")
-    return window(start_date(duo.started_at, duo.shift_days), month, duo_months(duo))
+    return window(duo_start(duo), month, duo_months(duo))
 
 
 def closing_on(start: date, months: int = MONTHS) -> date:
@@ -122,20 +126,20 @@ def closing_due(start: date, today: date, months: int = MONTHS) -> bool:
     return today >= closing_on(start, months)
 
 
+def duo_due_month(duo, today: date) -> int | None:
+    """`due_month` of a started duo: the month whose reminder is due on `today`, if any."""
+    return due_month(duo_start(duo), today, duo_months(duo))
+
+
+def duo_closing_due(duo, today: date) -> bool:
+    """`closing_due` of a started duo: whether its closing email is due on `today`."""
+    return closing_due(duo_start(duo), today, duo_months(duo))
+
+
 def pause_days(paused_at: datetime, now: datetime) -> int:
     """A pause's length in whole days, rounded up: what resuming adds to `shift_days`."""
     seconds = max((now - paused_at).total_seconds(), 0)
     return math.ceil(seconds / 86400)
-
-
-def is_running(duo) -> bool:
-    """Active and neither paused nor suspended: its reminders go."""
-    return (
-        duo.state == DuoState.ACTIVE
-        and duo.started_at is not None
-        and duo.paused_at is None
-        and duo.suspended_at is None
-    )
 
 
 def duo_clock(duo, now: datetime) -> datetime:
@@ -144,6 +148,29 @@ def duo_clock(duo, now: datetime) -> datetime:
     if duo.paused_at is not None and duo.paused_at < now:
         return duo.paused_at
     return now
+
+
+def clock_day(duo, today: date) -> date:
+    """The day the duo's calendar has reached (a local date): `today`, or the day it was
+    paused (its clock stops during a pause), or the day it ended."""
+    for stopped in (duo.paused_at, duo.ended_at):
+        if stopped is not None:
+            today = min(today, timezone.localdate(stopped))
+    return today
+
+
+def month_containing(duo, day: date) -> int | None:
+    """The month of a started duo that contains `day` (a local date), if any; unlike
+    `current_month`, whatever the duo's clock says (a group activity's date, say)."""
+    if duo.started_at is None:
+        return None
+    for month in range(1, duo_months(duo) + 1):
+        each = month_window(duo, month)
+        if each.starts_on <= day < each.ends_on:
+            return month
+        if day < each.starts_on:
+            return None
+    return None
 
 
 def current_month(duo, today: date) -> int | None:
@@ -155,10 +182,8 @@ def current_month(duo, today: date) -> int | None:
     """
     if duo.started_at is None:
         return None
-    for stopped in (duo.paused_at, duo.ended_at):
-        if stopped is not None:
-            today = min(today, timezone.localdate(stopped))
-    start = start_date(duo.started_at, duo.shift_days)
+    today = clock_day(duo, today)
+    start = duo_start(duo)
     months = duo_months(duo)
     if not start <= today < closing_on(start, months):
         return None
@@ -176,9 +201,9 @@ def next_reminder_on(duo, today: date) -> date | None:
     None when the duo is not running (paused, suspended, ended, completed or not started):
     no reminder is due then, and a pause moves the calendar by an amount not known yet.
     """
-    if not is_running(duo):
+    if not duo.is_running or duo.started_at is None:
         return None
-    start = start_date(duo.started_at, duo.shift_days)
+    start = duo_start(duo)
     months = duo_months(duo)
     for month in range(1, months + 1):
         reminder_on = window(start, month, months).reminder_on

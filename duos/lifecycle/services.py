@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import CandidateState, Person, User
-from duos.models import ANSWER_DAYS, OPEN_DUO_STATES, SIDES, Answer, Duo, DuoState
+from duos.models import ANSWER_DAYS, SIDES, Answer, Duo, DuoState, LifecycleError
 from matching.models import Exclusion, ExclusionReason, Proposal, ProposalState
 
 # The one who did not decline goes back to the pool as if they had waited this much longer,
@@ -61,6 +61,11 @@ def duo_propose(
         raise ValueError("The proposal is about another pair.")
     now = timezone.now()
     with transaction.atomic():
+        # Only people still eligible: paused, withdrawn or paired since the run, they stay out.
+        moving = transaction.savepoint()
+        if Person.objects.filter(pk__in=[sponsor.pk, refugee.pk]).enter_duo(now=now) != 2:
+            transaction.savepoint_rollback(moving)  # who moved is not who is unavailable
+            raise _unavailable(sponsor, refugee)
         try:
             # A savepoint: when a concurrent approval wins, the outer transaction stays usable.
             with transaction.atomic():
@@ -73,14 +78,6 @@ def duo_propose(
                 )
         except IntegrityError as error:
             raise _conflict_for(sponsor, refugee, proposal) from error
-        # Only people still in the pool: paused or withdrawn since the run, they stay out.
-        moved = Person.objects.filter(
-            pk__in=[sponsor.pk, refugee.pk],
-            state=CandidateState.VALIDATED,
-            anonymised_at=None,
-        ).update(state=CandidateState.IN_DUO, state_changed_at=now)
-        if moved != 2:
-            raise _unavailable(sponsor, refugee)
         if proposal is not None:
             reviewed = Proposal.objects.filter(pk=proposal.pk, state=ProposalState.PROPOSED).update(
                 state=ProposalState.APPROVED, reviewed_by=by, reviewed_at=now
@@ -103,7 +100,7 @@ def duo_propose(
 def _conflict_for(sponsor: Person, refugee: Person, proposal: Proposal | None) -> DuoConflict:
     """Which rule the database enforced: someone's open duo, or the proposal's own duo."""
     for person, field in ((sponsor, "sponsor"), (refugee, "refugee")):
-        if Duo.objects.filter(**{field: person}, state__in=OPEN_DUO_STATES).exists():
+        if Duo.objects.open().filter(**{field: person}).exists():
             return DuoConflict.in_open_duo(person)
     if proposal is not None and Duo.objects.filter(proposal=proposal).exists():
         return DuoConflict(gettext("This proposal was already reviewed."))
@@ -111,13 +108,24 @@ def _conflict_for(sponsor: Person, refugee: Person, proposal: Proposal | None) -
 
 
 def _unavailable(sponsor: Person, refugee: Person) -> DuoConflict:
+    """Who of the two is not eligible any more (Person.objects.eligible), and why."""
+    eligible = set(
+        Person.objects.filter(pk__in=[sponsor.pk, refugee.pk])
+        .eligible()
+        .values_list("pk", flat=True)
+    )
     states = dict(Person.objects.filter(pk__in=[sponsor.pk, refugee.pk]).values_list("pk", "state"))
     for person in (sponsor, refugee):
-        if states.get(person.pk) == CandidateState.IN_DUO:
+        if person.pk in eligible:
+            continue
+        if states.get(person.pk) == CandidateState.IN_DUO or _in_open_duo(person):
             return DuoConflict.in_open_duo(person)
-        if states.get(person.pk) != CandidateState.VALIDATED:
-            return DuoConflict.not_available(person)
+        return DuoConflict.not_available(person)
     return DuoConflict.not_available(refugee)
+
+
+def _in_open_duo(person: Person) -> bool:
+    return Duo.objects.open().filter(Q(sponsor=person) | Q(refugee=person)).exists()
 
 
 class AnswerOutcome:
@@ -136,24 +144,23 @@ def duo_answer(*, duo: Duo, side: str, answer: str, now: datetime | None = None)
         locked = Duo.objects.select_for_update().get(pk=duo.pk)
         if getattr(locked, f"{side}_answer") == answer:
             outcome = AnswerOutcome.UNCHANGED
-        elif locked.state != DuoState.WAITING or locked.expires_at <= now:
-            outcome = AnswerOutcome.CLOSED
         else:
-            outcome = AnswerOutcome.RECORDED
-            _record(locked, side, answer, now)
+            try:
+                locked.answer(side, answer, now=now)
+            except LifecycleError:
+                outcome = AnswerOutcome.CLOSED
+            else:
+                outcome = AnswerOutcome.RECORDED
+                _answered(locked, side, answer, now)
     duo.refresh_from_db()
     return outcome
 
 
-def _record(duo: Duo, side: str, answer: str, now: datetime) -> None:
+def _answered(duo: Duo, side: str, answer: str, now: datetime) -> None:
+    """What a decline or a start brings: the people's states, the exclusion, the emails."""
     from duos.lifecycle.tasks import send_duo_email
 
-    setattr(duo, f"{side}_answer", answer)
-    setattr(duo, f"{side}_answered_at", now)
-    fields = [f"{side}_answer", f"{side}_answered_at"]
-    if answer == Answer.DECLINED:
-        duo.state = DuoState.DECLINED
-        fields.append("state")
+    if duo.state == DuoState.DECLINED:
         _back_to_pool(duo, now, bonus_for=_other(side))
         Exclusion.objects.get_or_create(
             sponsor_id=duo.sponsor_id,
@@ -161,16 +168,12 @@ def _record(duo: Duo, side: str, answer: str, now: datetime) -> None:
             defaults={"reason": ExclusionReason.DECLINED},
         )
         template = "duo_declined"
-    elif duo.sponsor_answer == duo.refugee_answer == Answer.ACCEPTED:
-        duo.state, duo.started_at = DuoState.ACTIVE, now
-        fields += ["state", "started_at"]
+    elif duo.state == DuoState.ACTIVE:
         template = "duo_started"
     else:
-        template = None
-    duo.save(update_fields=fields)
-    if template:
-        for each in SIDES:
-            send_duo_email.delay_on_commit(duo.pk, each, template)
+        return
+    for each in SIDES:
+        send_duo_email.delay_on_commit(duo.pk, each, template)
 
 
 def _other(side: str) -> str:
@@ -193,9 +196,7 @@ def people_back_to_pool(
     waiting criterion puts them first in the next run: the one a decline left alone, or a
     refugee whose duo ended early (duos/lifecycle/team_actions.py).
     """
-    Person.objects.filter(pk__in=person_ids, state=CandidateState.IN_DUO).update(
-        state=CandidateState.VALIDATED, state_changed_at=now
-    )
+    Person.objects.filter(pk__in=person_ids).back_to_pool(now=now)
     if bonus_ids:
         waited_from = Coalesce(
             F("waiting_since"), F("validated_at"), Value(now), output_field=DateTimeField()
@@ -213,17 +214,13 @@ def duos_expire_unanswered(*, now: datetime | None = None) -> int:
     expired = 0
     while True:
         with transaction.atomic():
-            due = (
-                Duo.objects.filter(state=DuoState.WAITING, expires_at__lte=now)
-                .select_for_update(skip_locked=True)
-                .order_by("pk")
-            )
+            due = Duo.objects.unanswered(now=now).select_for_update(skip_locked=True).order_by("pk")
             rows = list(due.values_list("pk", "sponsor_id", "refugee_id")[:EXPIRY_BATCH_SIZE])
             if not rows:
                 return expired
             ids = [pk for pk, _s, _r in rows]
             # Conditional: a duo answered since the select keeps its new state.
-            Duo.objects.filter(pk__in=ids, state=DuoState.WAITING).update(state=DuoState.EXPIRED)
+            Duo.objects.filter(pk__in=ids).expire(now=now)
             still_expired = set(
                 Duo.objects.filter(pk__in=ids, state=DuoState.EXPIRED).values_list("pk", flat=True)
             )

@@ -1,7 +1,16 @@
 """The duos app's models, one module per domain, all imported here for Django and the code."""
 
 from duos.models.activities import GroupActivity, Registration, RegistrationState
-from duos.models.duo import ANSWER_DAYS, OPEN_DUO_STATES, SIDES, Answer, Duo, DuoState, Side
+from duos.models.duo import (
+    ANSWER_DAYS,
+    OPEN_DUO_STATES,
+    SIDES,
+    Answer,
+    Duo,
+    DuoState,
+    LifecycleError,
+    Side,
+)
 from duos.models.followup import (
     Activity,
     CheckIn,
@@ -33,6 +42,7 @@ __all__ = [
     "GroupActivity",
     "Heartbeat",
     "KeepInTouch",
+    "LifecycleError",
     "Registration",
     "RegistrationState",
     "Reminder",

@@ -26,6 +26,7 @@ from duos.models import (
     OPEN_DUO_STATES,
     Duo,
     DuoState,
+    LifecycleError,
     Report,
     ReportCategory,
     ReportLogEntry,
@@ -101,32 +102,25 @@ def duo_suspend(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        changed = Duo.objects.filter(
-            pk=duo.pk, suspended_at=None, state__in=OPEN_DUO_STATES
-        ).update(suspended_at=now)
-        if changed:
-            _log_on_reports(
-                duo,
-                report,
-                by,
-                gettext("Duo suspended: no more reminders, contact details hidden."),
-            )
-    if changed:
-        duo.suspended_at = now
-    return bool(changed)
+        try:
+            duo.suspend(now=now)
+        except LifecycleError:
+            return False
+        _log_on_reports(
+            duo, report, by, gettext("Duo suspended: no more reminders, contact details hidden.")
+        )
+    return True
 
 
 def duo_unsuspend(duo: Duo, *, by: User, report: Report | None = None) -> bool:
     """Lift a suspension; False if the duo was not suspended."""
     with transaction.atomic():
-        changed = Duo.objects.filter(pk=duo.pk, suspended_at__isnull=False).update(
-            suspended_at=None
-        )
-        if changed:
-            _log_on_reports(duo, report, by, gettext("Suspension lifted."))
-    if changed:
-        duo.suspended_at = None
-    return bool(changed)
+        try:
+            duo.unsuspend()
+        except LifecycleError:
+            return False
+        _log_on_reports(duo, report, by, gettext("Suspension lifted."))
+    return True
 
 
 def _log_on_reports(duo: Duo, report: Report | None, by: User, text: str) -> None:

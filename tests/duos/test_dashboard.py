@@ -139,10 +139,11 @@ def test_dashboard_counts_candidates_waiting_by_role_and_departement(team_client
     SponsorFactory(departement="75", state=CandidateState.PAUSED)
     SponsorFactory(departement="75", anonymised_at=timezone.now())
     RefugeeFactory(departement="93", state=CandidateState.AWAITING_VALIDATION)
+    # In an open duo, as duo_propose leaves them (Person.objects.eligible reads the state).
     DuoFactory(
         waiting=True,
-        sponsor=SponsorFactory(departement="93"),
-        refugee=RefugeeFactory(departement="93"),
+        sponsor=SponsorFactory(departement="93", state=CandidateState.IN_DUO),
+        refugee=RefugeeFactory(departement="93", state=CandidateState.IN_DUO),
     )
 
     response = team_client.get(DASHBOARD)
