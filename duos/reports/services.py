@@ -69,10 +69,10 @@ def report_create(
             text=text,
             urgent=urgent,
         )
-        report.full_clean()
         from duos.reports.limits import check_reporter_limit
 
         check_reporter_limit(report.reporter_id)  # TooManyReports: a few a day per person
+        report.full_clean()
         report.save()
         if urgent:
             from duos.reports.tasks import send_urgent_report_alert
@@ -155,13 +155,13 @@ def report_send_urgent_alert(*, report_id: int, user_id: int, count: int = 1) ->
     user = report_staff_recipients().filter(pk=user_id).first()
     if report is None or user is None or report.status == ReportStatus.CLOSED:
         return False
-            "count": count,
     send_templated_email(
         to=user,
         template="report_urgent",
         context={
             "report_number": report.pk,
             "report_url": absolute_url(reverse("duos:report", args=[report.pk])),
+            "count": count,
         },
         headers={"Message-ID": f"<report-{report.pk}-urgent-{user.pk}@duos-de-demain>"},
     )
