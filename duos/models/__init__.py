@@ -48,10 +48,10 @@ __all__ = [
     "Reminder",
     "ReminderKind",
     "Report",
+    "ReportAlert",
     "ReportCategory",
     "ReportLogEntry",
     "ReportStatus",
     "Side",
     "SurveyAnswer",
 ]
-    "ReportAlert",
