@@ -77,6 +77,8 @@ def match(
                                                              excluded, report)  # fmt: skip
     report(0.9, "explaining")
     pairs = _pairs(sponsors, refugees, pool_s, pool_r, matching, weights)
+    if certificate.score_exact:  # the optimum is its own bound
+        certificate = dataclasses.replace(certificate, score_bound=sum(p.score for p in pairs))
     unmatched = _unmatched(sponsors, refugees, pool_s, pool_r, matching, excluded)
     if chosen == "exact":
         options, swaps = alternatives_from_graph(sponsors, refugees, pool_s, pool_r, graph,
@@ -112,6 +114,11 @@ class _Reporter:
             spent[0] += now[0] - self.since[0]
             spent[1] += now[1] - self.since[1]
         self.since = now
+
+    def timed(self, label: str) -> None:
+        """Time what follows under `label`, without a new stage for the progress bar."""
+        self._close()
+        self.stage = label
 
     def finish(self) -> dict[str, tuple[float, float]]:
         self._close()
@@ -226,12 +233,27 @@ def _solve_large(pool_s, pool_r, weights, excluded, report):
     new_r = np.concatenate((found.walked_r, on))
     candidates = _union(candidates, (new_s, new_r, _scores(pool_s, pool_r, new_s, new_r,
                                                            weights)))  # fmt: skip
-    matching = _solve_candidates(candidates, pool_s, pool_r, weights, found.matching)
+    matching, graph = _solve_candidates(candidates, pool_s, pool_r, weights, found.matching)
     if matching.size != found.matching.size:
         raise RuntimeError("the final solve lost pairs")
-    certificate = dataclasses.replace(found.certificate, pairs=matching.size)
-    n_edges = int(edges.degree_a.sum())  # edges examined (sampled), not all feasible edges
+    report(0.8, "verifying")
+    report.timed("bounding")
+    bound, n_edges = _score_bound(pool_s, pool_r, graph, matching, weights, excluded)
+    certificate = dataclasses.replace(found.certificate, pairs=matching.size, score_bound=bound)
     return matching, certificate, edges, n_edges
+
+
+def _score_bound(pool_s, pool_r, graph, matching: Matching, weights, excluded):
+    """(proved upper bound on the best total score, number of feasible edges): the
+    candidate graph's optimal dual, raised to hold on every feasible edge (bound.py)."""
+    from .bound import candidate_duals, violations
+
+    big = (weights.total() + 1) * max(matching.size, 1) + 1
+    u, v = candidate_duals(graph.indptr, graph.indices, graph.data, matching.sponsor_of,
+                           len(pool_s), big)  # fmt: skip
+    found = violations(pool_r, pool_s, u, v, big, weights, excluded.swapped(len(pool_s)))
+    bound = int(u.sum() + v.sum()) - big * matching.size + min(found.rise_r, found.rise_s)
+    return bound, found.edges
 
 
 def _scarce_language_candidates(pool_s: Pool, pool_r: Pool, weights, excluded):
@@ -260,7 +282,7 @@ def _solve_candidates(candidates, pool_s, pool_r, weights, maximum: Matching) ->
 
     s, r, score = candidates
     graph = refugee_major_csr(s, r, score + 1, len(pool_s), len(pool_r))
-    return split_assignment(graph, weights.total(), maximum.sponsor_of)
+    return split_assignment(graph, weights.total(), maximum.sponsor_of), graph
 
 
 def _scores(pool_s, pool_r, s: np.ndarray, r: np.ndarray, weights) -> np.ndarray:

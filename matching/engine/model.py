@@ -88,10 +88,18 @@ class Certificate:
     max_pairs: int  # independent count, or a vertex cover size of the full feasible graph
     method: str
     score_exact: bool  # True when the score is provably optimal
+    # A proved upper bound on the best total score (the total itself when exact).
+    score_bound: int | None = None
 
     @property
     def cardinality_proved(self) -> bool:
         return self.pairs == self.max_pairs
+
+    def score_gap(self, total: int) -> float | None:
+        """How far `total` may be below the optimum, as a share of the bound."""
+        if self.score_bound is None:
+            return None
+        return 0.0 if self.score_bound <= 0 else max(0.0, 1 - total / self.score_bound)
 
 
 @dataclass

@@ -68,6 +68,7 @@ def test_engine_agrees_with_the_brute_force_reference(problem, mode):
 
     assert len(result.pairs) == best.count == result.certificate.max_pairs
     assert result.total_score == best.total
+    assert result.certificate.score_bound >= best.total
     if best.unique:
         assert {(p.sponsor_id, p.refugee_id) for p in result.pairs} == best.pairs
     by_id = {p.id: p for p in [*sponsors, *refugees]}

@@ -90,3 +90,16 @@ def test_match_gives_the_same_answer_whatever_the_order_of_the_rows(mode):
     assert second.pairs == first.pairs
     assert sorted(second.unmatched, key=repr) == sorted(first.unmatched, key=repr)
     assert second.alternatives == first.alternatives
+
+
+def test_large_mode_proves_an_upper_bound_on_the_optimum(pool):
+    sponsors, refugees = pool
+    exact = match(sponsors, refugees, mode="exact")
+    large = match(sponsors, refugees, mode="large")
+    bound = large.certificate.score_bound
+    assert large.total_score <= exact.total_score <= bound
+    assert large.certificate.score_gap(large.total_score) == 1 - large.total_score / bound
+    assert bound - exact.total_score < 0.01 * exact.total_score  # tight, not just valid
+    assert large.feasible_edges == exact.feasible_edges  # the pass counted every edge
+    assert exact.certificate.score_bound == exact.total_score
+    assert exact.certificate.score_gap(exact.total_score) == 0.0
