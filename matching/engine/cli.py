@@ -177,6 +177,8 @@ def _summary_data(result, seconds: float) -> dict:
         "max_pairs": cert.max_pairs,
         "cardinality_proved": cert.cardinality_proved,
         "score_exact": cert.score_exact,
+        "score_bound": cert.score_bound,
+        "score_gap": cert.score_gap(result.total_score),
         "method": cert.method,
         "mode": result.mode,
         "edges": result.feasible_edges,
@@ -188,7 +190,13 @@ def _summary_data(result, seconds: float) -> dict:
 def _summary(result, seconds: float, out: Path) -> None:
     cert = result.certificate
     proof = "proved maximum" if cert.cardinality_proved else "NOT proved maximum"
-    score = "optimal" if cert.score_exact else "near-optimal"
+    if cert.score_exact:
+        score = "optimal"
+    elif cert.score_bound is not None:
+        gap = cert.score_gap(result.total_score)
+        score = f"within {gap:.2%} of the optimum: proved bound {cert.score_bound}"
+    else:
+        score = "near-optimal, no bound"
     print(
         f"{len(result.pairs)} pairs ({proof}: {cert.max_pairs} by {cert.method}), "
         f"total score {result.total_score} ({score}, {result.mode} mode), "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -170,3 +171,16 @@ def test_cli_explains_a_wrong_separator_a_nul_byte_and_a_repeated_column(tmp_pat
     assert code == 2
     assert message in stderr
     assert "Traceback" not in stderr
+
+
+def test_cli_summary_shows_the_proved_bound_and_gap_in_large_mode(pools, tmp_path, capsys):
+    sponsors, refugees = pools
+    summary = tmp_path / "summary.json"
+    out = tmp_path / "out.csv"
+    assert main(["--sponsors", str(sponsors), "--refugees", str(refugees), "--mode", "large",
+                 "--out", str(out), "--summary-json", str(summary)]) == 0  # fmt: skip
+    data = json.loads(summary.read_text())
+    assert data["score_bound"] >= data["total_score"]
+    assert data["score_gap"] == 1 - data["total_score"] / data["score_bound"]
+    assert f"proved bound {data['score_bound']}" in capsys.readouterr().err
+    assert {"reading", "candidates", "solving", "bounding", "writing"} <= set(data["stages"])
