@@ -60,6 +60,15 @@ class MatchRun(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.created_at:%Y-%m-%d %H:%M}"
 
+    def score_sentence(self) -> str:
+        """What the engine proved about the total score (optimal, or at most some per cent
+        below a proved bound), in the current language; "" for older runs."""
+        from django.utils import translation
+
+        from matching.engine import explain
+
+        return explain.score_sentence(self.certificate or {}, self.total_score, translation)
+
 
 class ProposalState(models.TextChoices):
     PROPOSED = "proposed", _("To review")

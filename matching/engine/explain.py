@@ -255,6 +255,23 @@ def unmatched_sentence(unmatched: Unmatched, t: Translator) -> str:
     ) % {"count": count}
 
 
+def score_sentence(certificate: dict, total: int, t: Translator) -> str:
+    """What a run proved about its total score (a `Certificate` as a dict); "" if
+    nothing (a run stored before bounds were proved)."""
+    if certificate.get("score_exact"):
+        return t.gettext("The total score, %(total)d, is the best possible (proved).") % {
+            "total": total
+        }
+    bound = certificate.get("score_bound")
+    if not bound:
+        return ""
+    gap = max(0.0, 100.0 * (1 - total / bound))
+    return t.gettext(
+        "The total score, %(total)d, is at most %(gap).2f%% below the best possible "
+        "(proved bound: %(bound)d)."
+    ) % {"total": total, "gap": gap, "bound": bound}
+
+
 REASON_LABELS = {
     "no_one_in_reach": _("nobody within reach"),
     "no_shared_language": _("no shared language"),
