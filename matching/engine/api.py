@@ -12,7 +12,14 @@ import numpy as np
 
 from . import scoring
 from .alternatives import alternatives, alternatives_from_graph
-from .candidates import EdgeSet, Exclusions, all_edges, collect_edges, kd_tree, stage_counts
+from .candidates import (
+    EdgeSet,
+    Exclusions,
+    all_edges,
+    collect_edges,
+    morton_order_of,
+    stage_counts,
+)
 from .dense import DENSE_MAX_PAIRS, solve_dense
 from .model import (
     Certificate,
@@ -25,7 +32,6 @@ from .model import (
     Weights,
     build_pools,
     chord2_to_km,
-    unit_vectors,
 )
 from .pair import pair_reasons
 
@@ -140,7 +146,7 @@ def _spatially_sorted(people: Sequence[Person]) -> list[Person]:
         return list(people)
     lat = np.fromiter((p.lat for p in people), np.float64, len(people))
     lon = np.fromiter((p.lon for p in people), np.float64, len(people))
-    order = kd_tree(unit_vectors(lat, lon)).indices
+    order = morton_order_of(lat, lon)
     return [people[i] for i in order.tolist()]
 
 
@@ -352,7 +358,8 @@ def _explain_side(people, side, own: Pool, other: Pool, rows, excluded) -> list[
     if not len(rows):
         return []
     counts = stage_counts(own, other, rows, excluded)
-    nearest = _nearest_km(own, other, rows)
+    alone = np.flatnonzero(counts.in_reach == 0)  # few: only they need the nearest one
+    nearest = dict(zip(alone.tolist(), _nearest_km(own, other, rows[alone]), strict=True))
     result = []
     for n, i in enumerate(rows.tolist()):
         if counts.in_reach[n] == 0:
@@ -372,9 +379,9 @@ def _explain_side(people, side, own: Pool, other: Pool, rows, excluded) -> list[
 def _nearest_km(own: Pool, other: Pool, rows: np.ndarray) -> list[float | None]:
     if not len(other):
         return [None] * len(rows)
-    if len(rows) * len(other) <= 2_000_000:
-        chord2 = scoring.squared_chord(own.take(rows).as_rows(), other.as_columns()).min(axis=1)
-    else:
-        distance, _ = kd_tree(other.points()).query(own.points()[rows])
-        chord2 = np.asarray(distance) ** 2
+    columns = other.as_columns()
+    step = max(1, 2_000_000 // len(other))
+    chord2 = np.concatenate([np.empty(0)] + [
+        scoring.squared_chord(own.take(rows[start : start + step]).as_rows(), columns).min(axis=1)
+        for start in range(0, len(rows), step)])  # fmt: skip
     return chord2_to_km(chord2).tolist()  # exact: the sentence rounds once

@@ -147,9 +147,10 @@ def _bench_size(n: int, folder: Path) -> None:
     engine = results.get("exact", {})
     if "error" not in r and "wall" in engine and "error" not in engine:
         same = r["pairs"] == engine["pairs"] and r["total_score"] == engine["total_score"]
+        ratio, cpu_ratio = r["wall"] / engine["wall"], r["cpu"] / engine["cpu"]
         print(f"{'':>8}  dense baseline {r['wall']:.2f} s ({r['cpu']:.2f} s CPU) vs engine "
-              f"{engine['wall']:.2f} s ({engine['cpu']:.2f} s CPU): {r['wall'] / engine['wall']:.1f}x "
-              f"faster (CPU {r['cpu'] / engine['cpu']:.1f}x), "
+              f"{engine['wall']:.2f} s ({engine['cpu']:.2f} s CPU): {ratio:.1f}x "
+              f"faster (CPU {cpu_ratio:.1f}x), "
               f"{'same pairs and total' if same else 'DIFFERENT ANSWER'}", flush=True)  # fmt: skip
 
 

@@ -61,7 +61,8 @@ def test_weights_are_validated():
 def test_bench_runs_a_small_size(capsys):
     assert bench_main(["--sizes", "300"]) == 0
     out = capsys.readouterr().out
-    assert "engine exact (CLI)" in out and "dense LSA baseline" in out
+    assert "engine exact CLI" in out and "dense LSA baseline" in out
+    assert "same pairs and total" in out and "x faster" in out
     assert "max proved, score exact" in out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from matching.engine import solve
+from matching.engine import scoring, solve
 
 
 def clustered_graph(seed: int) -> sp.csr_matrix:
@@ -60,3 +60,30 @@ def test_feasible_pairs_by_language_groups_finds_every_edge():
     expected = {(int(rows[i]), int(s)) for i, s in zip(*np.nonzero(dense[rows]), strict=True)}
     assert set(zip(found_r.tolist(), found_s.tolist(), strict=True)) == expected
     assert np.array_equal(has_any, dense[rows].any(axis=1))
+
+
+def test_band_blocks_hold_everyone_within_reach_even_near_a_pole_or_the_date_line():
+    from matching.engine import Person
+    from matching.engine.candidates import spatial_blocks
+    from matching.engine.model import build_pools
+
+    rng = np.random.default_rng(4)
+    centres = [(48.8, 2.3), (89.5, 10.0), (-89.7, -40.0), (10.0, 179.9), (10.0, -179.9)]
+
+    def people(prefix: str, n: int) -> list[Person]:
+        found = []
+        for i in range(n):
+            lat0, lon0 = centres[i % len(centres)]
+            lat = float(np.clip(lat0 + rng.normal(0, 0.3), -90, 90))
+            lon = float((lon0 + rng.normal(0, 0.5) + 180) % 360 - 180)
+            found.append(Person(f"{prefix}{i}", lat, lon, float(rng.uniform(5, 80)),
+                                {"fr": "native"}))  # fmt: skip
+        return found
+
+    pool_a, pool_b = build_pools(people("a", 1500), people("b", 1500))
+    reach = np.minimum(pool_a.reach_chord2[:, None], pool_b.reach_chord2[None, :])
+    near = scoring.squared_chord(pool_a.as_rows(), pool_b.as_columns()) <= reach
+    seen = np.zeros_like(near)
+    for block in spatial_blocks(pool_a, pool_b, 64, in_order=True):
+        seen[np.ix_(block.rows, block.cols)] = True
+    assert near.sum() > 0 and not (near & ~seen).any()
