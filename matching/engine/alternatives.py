@@ -198,17 +198,71 @@ def _compose(sponsors, refugees, pool_s, pool_r, matching, weights, excluded, fr
     options: dict[tuple[str, str], list[tuple[str, int]]] = {}
     swaps: dict[tuple[str, str, str], Swap] = {}
     for side in sides:
-        repairs = _repairs(side, pool_s, pool_r, weights, excluded)
         partner_ids = [p.id for p in side.partners]
+        taken_i, taken_j, taken_w = [], [], []
         for i, person in enumerate(side.people):
             found = [(partner_ids[j], score) for j, score in side.free_own[i]]
             for j, score in side.taken[i][: ALTERNATIVES - len(found)]:
                 found.append((partner_ids[j], score))
-                swaps[(side.name, person.id, partner_ids[j])] = _swap(side, i, j, score, repairs,
-                                                                      mate_score_r)  # fmt: skip
+                taken_i.append(i)
+                taken_j.append(j)
+                taken_w.append(score)
             if found:
                 options[(side.name, person.id)] = found
+        made = _swaps(side, np.array(taken_i, np.int64), np.array(taken_j, np.int64),
+                      np.array(taken_w, np.int64), pool_s, pool_r, weights, excluded,
+                      mate_score_r)  # fmt: skip
+        for i, j, swap in zip(taken_i, taken_j, made, strict=True):
+            swaps[(side.name, side.people[i].id, partner_ids[j])] = swap
     return options, swaps
+
+
+def _swaps(side, i, j, w, pool_s, pool_r, weights, excluded, mate_score_r) -> list[Swap]:
+    """Person i takes partner j from j's mate m; m takes i's former partner, or the best
+    free partner of m, whichever scores more (ties by id), when either is possible."""
+    if not len(i):
+        return []
+    m, own = side.partner_mate[j], side.mate[i]
+    sponsor = side.name == "sponsor"
+
+    def paired(person, partner):
+        return mate_score_r[partner if sponsor else person]
+
+    has_own = own >= 0
+    repair = np.full(len(i), -1, np.int64)
+    at = np.flatnonzero(has_own)
+    pair = (m[at], own[at]) if sponsor else (own[at], m[at])
+    repair[at] = pair_scores(pool_s, pool_r, *pair, weights, excluded)
+    first_free = np.array([f[0] if f else (-1, -1) for f in side.free_own], np.int64)
+    free_j, free_w = first_free[m, 0], first_free[m, 1]
+    rank = side.partner_rank
+    take_free = (free_w > repair) | (
+        (free_w == repair)
+        & (free_w >= 0)
+        & (rank[np.maximum(free_j, 0)] < rank[np.maximum(own, 0)])
+    )
+    again_j = np.where(take_free, free_j, own)
+    again_w = np.where(take_free, free_w, repair)
+    ids, other_ids = [p.id for p in side.people], [p.id for p in side.partners]
+
+    def triple(person: int, partner: int, value: int) -> tuple[str, str, int]:
+        if sponsor:
+            return (ids[person], other_ids[partner], value)
+        return (other_ids[partner], ids[person], value)
+
+    found = []
+    for row in zip(i.tolist(), j.tolist(), w.tolist(), m.tolist(), own.tolist(),
+                   paired(m, j).tolist(), paired(i, np.maximum(own, 0)).tolist(),
+                   again_j.tolist(), again_w.tolist(), strict=True):  # fmt: skip
+        pi, pj, pw, pm, po, lost_m, lost_i, aj, aw = row
+        removed = [triple(pm, pj, lost_m)]
+        added = [triple(pi, pj, pw)]
+        if po >= 0:
+            removed.append(triple(pi, po, lost_i))
+            if aw >= 0:
+                added.append(triple(pm, aj, aw))
+        found.append(Swap(tuple(added), tuple(removed)))
+    return found
 
 
 @dataclass
@@ -237,44 +291,3 @@ def _taken_options(top, top_scores, mate, partner_mate, partner_rank):
     return [[(j, w) for j, w, ok in zip(row_j, row_w, row_ok, strict=True) if ok]
             for row_j, row_w, row_ok in zip(top.tolist(), scores.tolist(), paired.tolist(),
                                             strict=True)]  # fmt: skip
-
-
-def _repairs(side: _Side, pool_s, pool_r, weights, excluded) -> dict:
-    """Score of pairing each displaced mate with the person's former partner, if feasible."""
-    people, partners_of_mates = [], []
-    for i, options in enumerate(side.taken):
-        own = int(side.mate[i])
-        if own < 0 or len(side.free_own[i]) >= ALTERNATIVES:
-            continue
-        for j, _score in options[: ALTERNATIVES - len(side.free_own[i])]:
-            people.append(int(side.partner_mate[j]))  # the displaced mate (same side as i)
-            partners_of_mates.append(own)
-    if side.name == "sponsor":
-        scores = pair_scores(pool_s, pool_r, people, partners_of_mates, weights, excluded)
-    else:
-        scores = pair_scores(pool_s, pool_r, partners_of_mates, people, weights, excluded)
-    return dict(zip(zip(people, partners_of_mates, strict=True), scores.tolist(), strict=True))
-
-
-def _swap(side: _Side, i: int, j: int, score: int, repairs: dict, mate_score_r) -> Swap:
-    """Person i takes partner j from j's mate m; m takes i's former partner, or someone
-    free, whichever scores more, when either is possible."""
-    m, own = int(side.partner_mate[j]), int(side.mate[i])
-
-    def triple(person: int, partner: int, value: int) -> tuple[str, str, int]:
-        ids = (side.people[person].id, side.partners[partner].id)
-        return (*(ids if side.name == "sponsor" else ids[::-1]), int(value))
-
-    def paired_score(person: int, partner: int) -> int:
-        return int(mate_score_r[partner if side.name == "sponsor" else person])
-
-    removed = [triple(m, j, paired_score(m, j))]
-    added = [triple(i, j, score)]
-    if own >= 0:
-        removed.append(triple(i, own, paired_score(i, own)))
-        choices = [(repairs.get((m, own), -1), own)]
-        choices += [(w, f) for f, w in side.free_own[m][:1]]
-        best_score, best_partner = max(choices, key=lambda c: (c[0], -side.partner_rank[c[1]]))
-        if best_score >= 0:
-            added.append(triple(m, best_partner, best_score))
-    return Swap(tuple(added), tuple(removed))
