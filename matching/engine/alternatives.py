@@ -119,9 +119,8 @@ def alternatives_from_graph(sponsors, refugees, pool_s, pool_r, graph, matching:
     refugee_of, sponsor_of = matching.refugee_of(n_s), matching.sponsor_of
     rank_s, rank_r = id_ranks(sponsors), id_ranks(refugees)
     rows, cols = graph
-    everyone_r, everyone_s = np.ones(len(pool_r), bool), np.ones(n_s, bool)
-    free_of_r = _top(*rows, everyone_r, rank_s, lambda j, i: refugee_of[j] < 0)
-    free_of_s = _top(*cols, everyone_s, rank_r, lambda j, i: sponsor_of[j] < 0)
+    free_of_r = _top_free(*rows, refugee_of < 0, rank_s)
+    free_of_s = _top_free(*cols, sponsor_of < 0, rank_r)
     needy_r = np.array([len(f) < ALTERNATIVES for f in free_of_r], bool)
     needy_s = np.array([len(f) < ALTERNATIVES for f in free_of_s], bool)
     taken_of_r = _top(*rows, needy_r, rank_s,
@@ -152,16 +151,31 @@ def _top(indptr, partner, data, wanted: np.ndarray, partner_rank, allowed):
     return found
 
 
+def _top_free(indptr, partner, data, free: np.ndarray, partner_rank):
+    """Like `_top` for everyone, the partners allowed being the `free` ones: few edges
+    lead to a free person, so they are found first, in one pass."""
+    found: list[list[tuple[int, int]]] = [[] for _ in range(len(indptr) - 1)]
+    at = np.flatnonzero(free[partner])
+    owner = np.searchsorted(indptr, at, side="right") - 1
+    _pick(owner, partner[at], data[at], np.arange(len(found)), partner_rank, found)
+    return found
+
+
 def _top_chunk(indptr, partner, data, people, partner_rank, allowed, found) -> None:
     starts, lengths = indptr[people], indptr[people + 1] - indptr[people]
     at = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
     owner = np.repeat(np.arange(len(people), dtype=np.int32), lengths)
     j = partner[at]
     keep = allowed(j, people[owner])
-    j, owner, at = j[keep], owner[keep], at[keep]
+    _pick(owner[keep], j[keep], data[at[keep]], people, partner_rank, found)
+
+
+def _pick(owner, j, data, people, partner_rank, found) -> None:
+    """Append to found[people[o]] the best partners among edges (owner o, partner j,
+    data = score + 1), owners in increasing order."""
     if not len(j):
         return
-    score = data[at].astype(np.int32) - 1
+    score = data.astype(np.int32) - 1
     key = (score << RANK_BITS) | ((1 << RANK_BITS) - 1 - partner_rank[j]).astype(np.int32)
     counts = np.bincount(owner, minlength=len(people))
     nonempty = counts > 0
