@@ -25,7 +25,7 @@ import numpy as np
 
 from . import scoring
 from .candidates import Block, Exclusions, _run_blocks, spatial_blocks
-from .model import Pool, Weights
+from .model import EARTH_RADIUS_KM, Pool, Weights
 
 SLICE_ENTRIES = 1 << 17
 MAX_ROUNDS = 100_000
@@ -90,8 +90,11 @@ def violations(refugees: Pool, sponsors: Pool, u, v, big: int, weights: Weights,
     over_s = np.zeros(len(sponsors), np.int64)
     edges = 0
 
+    caps = (scoring.best_points(refugees, weights), scoring.best_points(sponsors, weights))
+
     def evaluate(block: Block):
-        return _block_violations(refugees, sponsors, block, u, v, big, weights, excluded_rs)
+        return _block_violations(refugees, sponsors, block, u, v, big, weights, excluded_rs,
+                                 caps)  # fmt: skip
 
     blocks = spatial_blocks(refugees, sponsors, 256, compatible=True)
     for block, (row_over, col_over, count) in _run_blocks(blocks, evaluate, workers):
@@ -101,10 +104,16 @@ def violations(refugees: Pool, sponsors: Pool, u, v, big: int, weights: Weights,
     return Violations(int(over_r.sum()), int(over_s.sum()), edges)
 
 
-def _block_violations(a: Pool, b: Pool, block: Block, u, v, big, weights, excluded):
+def _block_violations(a: Pool, b: Pool, block: Block, u, v, big, weights, excluded, caps):
+    """Per row and per column of the block, the largest excess. Most edges cannot have
+    any: an upper bound of their score (distance points from the chord, which is
+    shorter than the arc, plus the smaller of the two people's best other points) is
+    compared first, and only the edges it does not clear are scored exactly."""
     cb = b.take(block.cols).as_columns()
     cb_flat = b.take(block.cols, only=scoring.SCORE_FIELDS)
     v_cols = v[block.cols]
+    cap_cols = caps[1][block.cols][None, :]
+    reach_cols = b.reach_km[block.cols][None, :]
     row_over = np.zeros(len(block.rows), np.int64)
     col_over = np.zeros(len(block.cols), np.int64)
     count = 0
@@ -115,10 +124,16 @@ def _block_violations(a: Pool, b: Pool, block: Block, u, v, big, weights, exclud
         chord2 = scoring.squared_chord(ra, cb)
         ok = scoring.feasible(ra, cb, chord2, scoring.reach_limit(ra, cb))
         excluded.clear_in_block(ok, rows, block.cols)
+        count += int(np.count_nonzero(ok))
+        limit = np.minimum(a.reach_km[rows][:, None], reach_cols)
+        near = weights.distance * (
+            1.0 - np.sqrt(chord2) * EARTH_RADIUS_KM / np.maximum(limit, 1e-300)
+        )
+        ceiling = near + 1.0 + np.minimum(caps[0][rows][:, None], cap_cols)
+        ok &= ceiling > (u[rows][:, None] - big) + v_cols[None, :]
         i, j = np.nonzero(ok)
         if not len(i):
             continue
-        count += len(i)
         got = scoring.criterion_points(a.take(rows[i], only=scoring.SCORE_FIELDS),
                                        cb_flat.take(j, only=scoring.SCORE_FIELDS),
                                        chord2[ok], None, weights)  # fmt: skip

@@ -103,6 +103,27 @@ def criterion_points(
     }
 
 
+def best_points(a: Pool, weights: Weights) -> np.ndarray:
+    """For each person, an upper bound of the points other than distance that they can
+    get with anyone: each criterion at what their own profile allows (int64)."""
+    interests = _lookup(weights.interests, INTERESTS_FOR_FULL_POINTS)[
+        np.minimum(_count(a.interests), INTERESTS_FOR_FULL_POINTS)]  # fmt: skip
+    slots = _lookup(weights.availability, SLOTS_FOR_FULL_POINTS)[
+        np.minimum(np.bitwise_count(a.slots), SLOTS_FOR_FULL_POINTS)]  # fmt: skip
+    level = (_count(a.lang_conv) > 0).astype(np.int64)
+    level += _count(a.lang_fluent) > 0
+    level += _count(a.lang_native) > 0
+    language = _lookup(weights.language, 3)[level]
+    age = np.where(a.birth_year == MISSING_BIRTH_YEAR, 0, weights.age)
+    waiting = _lookup(weights.waiting, WAIT_FOR_FULL_POINTS)[np.minimum(
+        a.wait_days + 365, WAIT_FOR_FULL_POINTS)]  # fmt: skip
+    return (interests.astype(np.int64) + slots + language + age + waiting).astype(np.int64)
+
+
+def _count(masks: np.ndarray) -> np.ndarray:
+    return np.bitwise_count(masks).sum(axis=0)
+
+
 def total_score(points: dict[str, np.ndarray]) -> np.ndarray:
     """Sum of criterion points as uint8 (the weights add up to at most 100)."""
     values = iter(points.values())
