@@ -61,19 +61,20 @@ def id_ranks(people: list[Person]) -> np.ndarray:
     return rank
 
 
-def alternatives(sponsors, refugees, pool_s, pool_r, edges: EdgeSet, matching: Matching,
+def alternatives(sponsors, refugees, pool_s, pool_r, edges: EdgeSet, free_keys, matching: Matching,
                  weights: Weights, excluded: Exclusions):  # fmt: skip
     """From the best candidates of each person (the large mode): (options, swaps), where
     options[(side, id)] is [(partner id, score), ...], free partners first, and
-    swaps[(side, id, partner id)] the `Swap` of each partner already paired."""
+    swaps[(side, id, partner id)] the `Swap` of each partner already paired.
+    `free_keys`: each refugee's best free sponsors, found by the bound's pass."""
     n_s = len(pool_s)
     refugee_of, sponsor_of = matching.refugee_of(n_s), matching.sponsor_of
     rank_s, rank_r = id_ranks(sponsors), id_ranks(refugees)
     free_r = np.flatnonzero(sponsor_of < 0)
-    free_s = np.flatnonzero(refugee_of < 0)
-    # The best free partners of everyone, streamed from the free people: no edge list.
+    # The best free partners of the sponsors, streamed from the free refugees (few, with
+    # few partners): no edge list.
     free_of_s = _best_free(pool_r, pool_s, free_r, excluded.swapped(n_s), weights, rank_r)
-    free_of_r = _best_free(pool_s, pool_r, free_s, excluded, weights, rank_s)
+    free_of_r = _from_keys(free_keys, rank_s)
     taken_of_s = _taken_options(edges.top_a, edges.top_a_scores, refugee_of, sponsor_of, rank_r)
     taken_of_r = _taken_options(edges.top_b, edges.top_b_scores, sponsor_of, refugee_of, rank_s)
     return _compose(sponsors, refugees, pool_s, pool_r, matching, weights, excluded,
@@ -107,6 +108,18 @@ def _best_free(
     for i, (row_j, row_w) in enumerate(zip(who.tolist(), scores.tolist(), strict=True)):
         found[i] = [(j, w) for j, w in zip(row_j, row_w, strict=True) if j >= 0]
     return found
+
+
+def _from_keys(keys: np.ndarray, partner_rank: np.ndarray) -> list[list[tuple[int, int]]]:
+    """Keys score << 24 | (2^24 - 1 - partner rank), best first, -1 padded, as lists."""
+    if not len(partner_rank):
+        return [[] for _ in range(len(keys))]
+    by_rank = np.argsort(partner_rank)
+    score = keys >> 24
+    rank = np.where(keys >= 0, (1 << 24) - 1 - (keys & ((1 << 24) - 1)), 0)
+    partner = np.where(keys >= 0, by_rank[rank], -1)
+    return [[(j, w) for j, w in zip(row_j, row_w, strict=True) if j >= 0][:ALTERNATIVES]
+            for row_j, row_w in zip(partner.tolist(), score.tolist(), strict=True)]  # fmt: skip
 
 
 def alternatives_from_graph(sponsors, refugees, pool_s, pool_r, graph, matching: Matching,

@@ -11,7 +11,7 @@ from typing import Literal
 import numpy as np
 
 from . import scoring
-from .alternatives import alternatives, alternatives_from_graph
+from .alternatives import alternatives, alternatives_from_graph, id_ranks
 from .candidates import (
     EdgeSet,
     Exclusions,
@@ -80,7 +80,8 @@ def match(
                                                              excluded, report)  # fmt: skip
     else:
         matching, certificate, edges, n_edges = _solve_large(pool_s, pool_r, weights,
-                                                             excluded, report)  # fmt: skip
+                                                             excluded, report,
+                                                             id_ranks(sponsors))  # fmt: skip
     report(0.9, "explaining")
     pairs = _pairs(sponsors, refugees, pool_s, pool_r, matching, weights)
     if certificate.score_exact:  # the optimum is its own bound
@@ -90,7 +91,7 @@ def match(
         options, swaps = alternatives_from_graph(sponsors, refugees, pool_s, pool_r, graph,
                                                  matching, weights, excluded)  # fmt: skip
     else:
-        options, swaps = alternatives(sponsors, refugees, pool_s, pool_r, edges, matching,
+        options, swaps = alternatives(sponsors, refugees, pool_s, pool_r, *edges, matching,
                                       weights, excluded)  # fmt: skip
     report(1.0, "done")
     return Result(pairs, unmatched, options, certificate, n_edges, chosen, swaps,
@@ -207,7 +208,7 @@ def _flip(edges: EdgeSet) -> EdgeSet:
                    edges.top_a_scores, edges.degree_b, edges.degree_a)  # fmt: skip
 
 
-def _solve_large(pool_s, pool_r, weights, excluded, report):
+def _solve_large(pool_s, pool_r, weights, excluded, report, rank_s):
     """Best candidates per person; a maximum matching restored and proved on the full
     feasible graph, streamed; then the best score on the candidates plus every edge the
     proof walked (a graph that holds a maximum matching, so no pair is lost)."""
@@ -244,22 +245,26 @@ def _solve_large(pool_s, pool_r, weights, excluded, report):
         raise RuntimeError("the final solve lost pairs")
     report(0.8, "verifying")
     report.timed("bounding")
-    bound, n_edges = _score_bound(pool_s, pool_r, graph, matching, weights, excluded)
+    bound, n_edges, free_keys = _score_bound(pool_s, pool_r, graph, matching, weights,
+                                             excluded, rank_s)  # fmt: skip
     certificate = dataclasses.replace(found.certificate, pairs=matching.size, score_bound=bound)
-    return matching, certificate, edges, n_edges
+    return matching, certificate, (edges, free_keys), n_edges
 
 
-def _score_bound(pool_s, pool_r, graph, matching: Matching, weights, excluded):
-    """(proved upper bound on the best total score, number of feasible edges): the
-    candidate graph's optimal dual, raised to hold on every feasible edge (bound.py)."""
+def _score_bound(pool_s, pool_r, graph, matching: Matching, weights, excluded, rank_s):
+    """(proved upper bound on the best total score, number of feasible edges, each
+    refugee's best free sponsors as keys): the candidate graph's optimal dual, raised
+    to hold on every feasible edge (bound.py)."""
     from .bound import candidate_duals, violations
 
     big = (weights.total() + 1) * max(matching.size, 1) + 1
     u, v = candidate_duals(graph.indptr, graph.indices, graph.data, matching.sponsor_of,
                            len(pool_s), big)  # fmt: skip
-    found = violations(pool_r, pool_s, u, v, big, weights, excluded.swapped(len(pool_s)))
+    free_s = matching.refugee_of(len(pool_s)) < 0
+    found = violations(pool_r, pool_s, u, v, big, weights, excluded.swapped(len(pool_s)),
+                       free_s, rank_s)  # fmt: skip
     bound = int(u.sum() + v.sum()) - big * matching.size + min(found.rise_r, found.rise_s)
-    return bound, found.edges
+    return bound, found.edges, found.free_keys
 
 
 def _scarce_language_candidates(pool_s: Pool, pool_r: Pool, weights, excluded):

@@ -80,31 +80,45 @@ class Violations:
     rise_r: int  # what raising refugees' potentials would add
     rise_s: int
     edges: int  # feasible edges of the pool, all counted
+    # For each refugee, keys score << RANK_BITS | (top - sponsor id rank) of the best
+    # free sponsors, best first, -1 padded (the swap menu needs them: same pass).
+    free_keys: np.ndarray
+
+
+RANK_BITS = 24
+TOP_FREE = 5
 
 
 def violations(refugees: Pool, sponsors: Pool, u, v, big: int, weights: Weights,
-               excluded_rs: Exclusions, workers: int = 2) -> Violations:  # fmt: skip
+               excluded_rs: Exclusions, free_s: np.ndarray, rank_s: np.ndarray,
+               workers: int = 2) -> Violations:  # fmt: skip
     """One pass over every feasible (refugee, sponsor) edge: the largest excess of
-    score + big over u_r + v_s per refugee and per sponsor."""
+    score + big over u_r + v_s per refugee and per sponsor; and, since the pass sees
+    them all, each refugee's best free sponsors (`free_s` a mask, ties by `rank_s`)."""
     over_r = np.zeros(len(refugees), np.int64)
     over_s = np.zeros(len(sponsors), np.int64)
+    free_keys = np.full((len(refugees), TOP_FREE), -1, np.int64)
+    rank_key = (1 << RANK_BITS) - 1 - rank_s
     edges = 0
 
     caps = (scoring.best_points(refugees, weights), scoring.best_points(sponsors, weights))
 
     def evaluate(block: Block):
         return _block_violations(refugees, sponsors, block, u, v, big, weights, excluded_rs,
-                                 caps)  # fmt: skip
+                                 caps, free_s, rank_key)  # fmt: skip
 
     blocks = spatial_blocks(refugees, sponsors, 256, compatible=True)
-    for block, (row_over, col_over, count) in _run_blocks(blocks, evaluate, workers):
+    for block, (row_over, col_over, count, keys) in _run_blocks(blocks, evaluate, workers):
         over_r[block.rows] = np.maximum(over_r[block.rows], row_over)
         over_s[block.cols] = np.maximum(over_s[block.cols], col_over)
         edges += count
-    return Violations(int(over_r.sum()), int(over_s.sum()), edges)
+        both = np.concatenate((free_keys[block.rows], keys), axis=1)
+        free_keys[block.rows] = -np.sort(-both, axis=1)[:, :TOP_FREE]
+    return Violations(int(over_r.sum()), int(over_s.sum()), edges, free_keys)
 
 
-def _block_violations(a: Pool, b: Pool, block: Block, u, v, big, weights, excluded, caps):
+def _block_violations(a: Pool, b: Pool, block: Block, u, v, big, weights, excluded, caps,
+                      free_b, rank_key):  # fmt: skip
     """Per row and per column of the block, the largest excess. Most edges cannot have
     any: an upper bound of their score (distance points from the chord, which is
     shorter than the arc, plus the smaller of the two people's best other points) is
@@ -116,6 +130,9 @@ def _block_violations(a: Pool, b: Pool, block: Block, u, v, big, weights, exclud
     reach_cols = b.reach_km[block.cols][None, :]
     row_over = np.zeros(len(block.rows), np.int64)
     col_over = np.zeros(len(block.cols), np.int64)
+    keys = np.full((len(block.rows), TOP_FREE), -1, np.int64)
+    free_cols = free_b[block.cols][None, :]
+    key_cols = rank_key[block.cols]
     count = 0
     step = max(1, SLICE_ENTRIES // max(len(block.cols), 1))
     for start in range(0, len(block.rows), step):
@@ -130,18 +147,38 @@ def _block_violations(a: Pool, b: Pool, block: Block, u, v, big, weights, exclud
             1.0 - np.sqrt(chord2) * EARTH_RADIUS_KM / np.maximum(limit, 1e-300)
         )
         ceiling = near + 1.0 + np.minimum(caps[0][rows][:, None], cap_cols)
-        ok &= ceiling > (u[rows][:, None] - big) + v_cols[None, :]
+        ok &= (ceiling > (u[rows][:, None] - big) + v_cols[None, :]) | free_cols
         i, j = np.nonzero(ok)
         if not len(i):
             continue
         got = scoring.criterion_points(a.take(rows[i], only=scoring.SCORE_FIELDS),
                                        cb_flat.take(j, only=scoring.SCORE_FIELDS),
                                        chord2[ok], None, weights)  # fmt: skip
-        excess = scoring.total_score(got).astype(np.int64) + big - u[rows[i]] - v_cols[j]
+        points = scoring.total_score(got).astype(np.int64)
+        to_free = np.flatnonzero(free_cols[0, j])
+        if len(to_free):
+            _keep_best(keys, start + i[to_free], points[to_free] << RANK_BITS
+                       | key_cols[j[to_free]])  # fmt: skip
+        excess = points + big - u[rows[i]] - v_cols[j]
         excess = np.maximum(excess, 0).astype(np.int32)  # below 2^31: a score's range
         first = np.flatnonzero(np.diff(i, prepend=-1))  # nonzero gives rows in order
         row_over[start + i[first]] = np.maximum.reduceat(excess, first)
         dense = np.zeros(ok.shape, np.int32)
         dense[i, j] = excess
         np.maximum(col_over, dense.max(axis=0), out=col_over)
-    return row_over, col_over, count
+    return row_over, col_over, count, keys
+
+
+def _keep_best(keys: np.ndarray, owner: np.ndarray, new: np.ndarray) -> None:
+    """Merge the (owner, key) pairs, owners in increasing order, into each owner's row
+    of best keys: a few segmented maxima."""
+    counts = np.bincount(owner, minlength=len(keys))
+    present = np.flatnonzero(counts)
+    first = (np.cumsum(counts) - counts)[present]
+    picked = [keys[present]]
+    for _ in range(TOP_FREE):
+        best = np.maximum.reduceat(new, first)
+        picked.append(best[:, None])
+        new = np.where(new == np.repeat(best, counts[present]), -1, new)
+    both = np.concatenate(picked, axis=1)
+    keys[present] = -np.sort(-both, axis=1)[:, :TOP_FREE]

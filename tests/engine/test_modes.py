@@ -104,3 +104,18 @@ def test_large_mode_proves_an_upper_bound_on_the_optimum(pool):
     assert large.feasible_edges == exact.feasible_edges  # the pass counted every edge
     assert exact.certificate.score_bound == exact.total_score
     assert exact.certificate.score_gap(exact.total_score) == 0.0
+
+
+def test_large_mode_offers_each_refugee_the_best_free_sponsors(pool):
+    from matching.engine import score_pair
+
+    sponsors, refugees = pool
+    result = match(sponsors, refugees, mode="large")
+    paired = {p.sponsor_id for p in result.pairs} | {p.refugee_id for p in result.pairs}
+    free_sponsors = [s for s in sponsors if s.id not in paired]
+    for refugee in [r for r in refugees if r.id in paired][::25]:
+        scored = [(s.id, pair.score) for s in free_sponsors
+                  if (pair := score_pair(s, refugee)) is not None]  # fmt: skip
+        best = sorted(scored, key=lambda o: (-o[1], o[0]))[:5]
+        offered = result.alternatives.get(("refugee", refugee.id), [])
+        assert offered[: len(best)] == best
