@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 
 from tests.mail import MEMORY_BACKEND
 
@@ -121,9 +122,10 @@ def referred_refugee(social_worker):
 
 @pytest.fixture
 def staff(db):
+    """A member of the programme team with two-factor authentication; emails in English."""
     from tests.factories import StaffFactory
 
-    return StaffFactory()
+    return StaffFactory(language="en")
 
 
 @pytest.fixture
@@ -132,3 +134,57 @@ def outsider(db):
     from tests.factories import UserFactory
 
     return UserFactory()
+
+
+@pytest.fixture
+def superuser(db):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from accounts.models import User
+    from tests.factories import PASSWORD
+
+    user = User.objects.create_superuser("admin@example.org", PASSWORD)
+    TOTP.activate(user, generate_totp_secret())  # staff URLs require two-factor
+    return user
+
+
+# The cast's clients: each its own, logged in, its pages in English (the msgids the assertions
+# read, whatever the catalogs hold). A test reading French sets the cookie to "fr".
+
+
+def client_for(user=None, *, language: str = "en") -> Client:
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def staff_client(staff) -> Client:
+    return client_for(staff)
+
+
+@pytest.fixture
+def sponsor_client(sponsor) -> Client:
+    return client_for(sponsor.user)
+
+
+@pytest.fixture
+def refugee_client(refugee) -> Client:
+    return client_for(refugee.user)
+
+
+@pytest.fixture
+def social_worker_client(social_worker) -> Client:
+    return client_for(social_worker.user)
+
+
+@pytest.fixture
+def outsider_client(outsider) -> Client:
+    return client_for(outsider)
+
+
+@pytest.fixture
+def admin_client(superuser) -> Client:
+    return client_for(superuser)

@@ -3,26 +3,12 @@
 from http import HTTPStatus
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
 
 from accounts.models import Consent, Person, ProfileView, SocialWorker, StaffNote, User
-from tests.factories import PASSWORD, RefugeeFactory, SocialWorkerFactory
+from tests.factories import RefugeeFactory, SocialWorkerFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def superuser(db):
-    user = User.objects.create_superuser("admin@example.org", PASSWORD)
-    TOTP.activate(user, generate_totp_secret())  # staff URLs require two-factor
-    return user
-
-
-@pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
 
 
 @pytest.fixture

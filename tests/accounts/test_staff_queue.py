@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import CandidateState, Consent, Person, ProfileView, Role, StaffNote
+from tests.conftest import client_for
 from tests.factories import (
     ReferredRefugeeFactory,
     RefugeeFactory,
@@ -34,12 +35,6 @@ def staff_flag_only(db):
     # With the two-factor app staff flags need, so that only the missing permission stops them.
     TOTP.activate(user, generate_totp_secret())
     return user
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
 
 
 def awaiting(factory=RefugeeFactory, days: int = 0, **kwargs) -> Person:
@@ -414,7 +409,8 @@ def test_validate_makes_the_candidate_matchable(staff_client, candidate):
     assert Person.objects.filter(role=Role.REFUGEE, state="validated").contains(candidate)
 
 
-def test_validate_twice_warns_and_changes_nothing_the_second_time(staff_client, candidate):
+def test_validate_twice_warns_and_changes_nothing_the_second_time(staff, candidate):
+    staff_client = client_for(staff, language="fr")  # the messages read in French
     url = reverse("accounts:staff_validate", args=[candidate.pk])
     staff_client.post(url)
     candidate.refresh_from_db()
@@ -546,9 +542,8 @@ def test_refuse_a_referred_refugee_emails_their_social_worker_in_their_language(
     assert referred_refugee.first_name in email.body
 
 
-def test_refuse_someone_nobody_can_be_told_about_warns(
-    staff_client, django_capture_on_commit_callbacks
-):
+def test_refuse_someone_nobody_can_be_told_about_warns(staff, django_capture_on_commit_callbacks):
+    staff_client = client_for(staff, language="fr")  # the messages read in French
     orphan = awaiting(ReferredRefugeeFactory, referrer=None)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -572,8 +567,9 @@ def test_refuse_needs_a_reason(staff_client, candidate, django_capture_on_commit
 
 
 def test_refuse_twice_sends_one_email_and_warns(
-    staff_client, candidate, django_capture_on_commit_callbacks
+    staff, candidate, django_capture_on_commit_callbacks
 ):
+    staff_client = client_for(staff, language="fr")  # the messages read in French
     with django_capture_on_commit_callbacks(execute=True):
         refuse(staff_client, candidate, "First reason")
         response = refuse(staff_client, candidate, "Second reason")

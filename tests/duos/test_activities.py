@@ -99,11 +99,6 @@ def duo():
     return DuoFactory(**AT_START)
 
 
-@pytest.fixture
-def staff_client(client):
-    return in_english(client, StaffFactory(language="en"))
-
-
 def register(activity, who):
     return services.registration_register(activity=activity, person=who)
 

@@ -8,7 +8,6 @@ from http import HTTPStatus
 import pytest
 import time_machine
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -47,15 +46,6 @@ TODAY = datetime(2026, 6, 15, 10, 0)
 
 def aware(value: datetime) -> datetime:
     return timezone.make_aware(value)
-
-
-@pytest.fixture
-def team_client(client, staff):
-    staff.language = "en"
-    staff.save(update_fields=["language"])
-    client.force_login(staff)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def checkin(duo, month, side, met, **fields) -> CheckIn:
@@ -103,8 +93,8 @@ def test_dashboard_is_hidden_from_participants_and_outsiders(client, sponsor, so
 
 
 @pytest.mark.parametrize("url", [DASHBOARD, DUOS_CSV, CHECKINS_CSV])
-def test_dashboard_refuses_post(team_client, url):
-    assert team_client.post(url).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+def test_dashboard_refuses_post(staff_client, url):
+    assert staff_client.post(url).status_code == HTTPStatus.METHOD_NOT_ALLOWED
 
 
 def test_dashboard_needs_two_factor_for_staff(client):
@@ -117,8 +107,8 @@ def test_dashboard_needs_two_factor_for_staff(client):
     assert response["Location"] == reverse("mfa_activate_totp")
 
 
-def test_dashboard_of_an_empty_programme(team_client):
-    response = team_client.get(DASHBOARD)
+def test_dashboard_of_an_empty_programme(staff_client):
+    response = staff_client.get(DASHBOARD)
 
     assert response.status_code == HTTPStatus.OK
     assert response.context["waiting"] == []
@@ -131,7 +121,7 @@ def test_dashboard_of_an_empty_programme(team_client):
 # Figures on a small known data set -----------------------------------------------------------
 
 
-def test_dashboard_counts_candidates_waiting_by_role_and_departement(team_client):
+def test_dashboard_counts_candidates_waiting_by_role_and_departement(staff_client):
     SponsorFactory.create_batch(2, departement="75")
     RefugeeFactory(departement="75")
     RefugeeFactory(departement="93")
@@ -146,7 +136,7 @@ def test_dashboard_counts_candidates_waiting_by_role_and_departement(team_client
         refugee=RefugeeFactory(departement="93", state=CandidateState.IN_DUO),
     )
 
-    response = team_client.get(DASHBOARD)
+    response = staff_client.get(DASHBOARD)
 
     assert response.context["waiting"] == [
         {"departement": "75", "sponsors": 2, "refugees": 1},
@@ -155,7 +145,7 @@ def test_dashboard_counts_candidates_waiting_by_role_and_departement(team_client
     assert response.context["waiting_totals"] == {"sponsors": 2, "refugees": 2}
 
 
-def test_dashboard_counts_duos_formed_in_each_of_the_last_twelve_months(team_client):
+def test_dashboard_counts_duos_formed_in_each_of_the_last_twelve_months(staff_client):
     for started in (
         datetime(2026, 6, 2, 9, 0),
         datetime(2026, 6, 10, 9, 0),
@@ -169,7 +159,7 @@ def test_dashboard_counts_duos_formed_in_each_of_the_last_twelve_months(team_cli
     DuoFactory(waiting=True)  # proposed, not formed
 
     with time_machine.travel(aware(TODAY), tick=False):
-        response = team_client.get(DASHBOARD)
+        response = staff_client.get(DASHBOARD)
 
     formed = {row["month"]: row["count"] for row in response.context["formed"]}
     assert list(formed) == [date(2025, 7, 1), *[date(2025, m, 1) for m in range(8, 13)]] + [
@@ -182,7 +172,7 @@ def test_dashboard_counts_duos_formed_in_each_of_the_last_twelve_months(team_cli
     assert response.context["formed_total"] == 4
 
 
-def test_dashboard_share_of_duos_meeting_each_month(team_client):
+def test_dashboard_share_of_duos_meeting_each_month(staff_client):
     started = aware(datetime(2026, 3, 1, 9, 0))
     talkative, silent, ended = (
         DuoFactory(started_at=started),
@@ -205,7 +195,7 @@ def test_dashboard_share_of_duos_meeting_each_month(team_client):
     # A declined proposal never reached a month.
     DuoFactory(waiting=True, state=DuoState.DECLINED)
 
-    response = team_client.get(DASHBOARD)
+    response = staff_client.get(DASHBOARD)
 
     assert response.context["meetings"] == [
         {"month": 1, "reached": 3, "met": 2, "not_yet": 0, "no_answer": 1, "percent": 67},
@@ -213,7 +203,7 @@ def test_dashboard_share_of_duos_meeting_each_month(team_client):
     ]
 
 
-def test_dashboard_survey_results(team_client):
+def test_dashboard_survey_results(staff_client):
     first, second = (
         DuoFactory(started_at=None, state=DuoState.COMPLETED),
         DuoFactory(started_at=None, state=DuoState.COMPLETED),
@@ -222,7 +212,7 @@ def test_dashboard_survey_results(team_client):
     survey(first, Side.REFUGEE, 4, KeepInTouch.YES)
     survey(second, Side.SPONSOR, 2, KeepInTouch.NO)
 
-    response = team_client.get(DASHBOARD)
+    response = staff_client.get(DASHBOARD)
     results = response.context["survey"]
 
     assert results["count"] == 3
@@ -239,14 +229,14 @@ def test_dashboard_survey_results(team_client):
 # Charts --------------------------------------------------------------------------------------
 
 
-def test_dashboard_draws_its_charts_as_inline_svg_with_tables(team_client):
+def test_dashboard_draws_its_charts_as_inline_svg_with_tables(staff_client):
     SponsorFactory(departement="75")
     survey(
         DuoFactory(started_at=None, state=DuoState.COMPLETED), Side.SPONSOR, 4, KeepInTouch.MAYBE
     )
     checkin(DuoFactory(started_at=aware(datetime(2026, 3, 1, 9, 0))), 1, Side.SPONSOR, met=True)
 
-    body = team_client.get(DASHBOARD).content.decode()
+    body = staff_client.get(DASHBOARD).content.decode()
 
     for chart_id in ("chart-waiting", "chart-formed", "chart-meetings", "chart-ratings"):
         assert f'aria-labelledby="{chart_id}"' in body
@@ -257,10 +247,10 @@ def test_dashboard_draws_its_charts_as_inline_svg_with_tables(team_client):
     assert "https://" not in body
 
 
-def test_dashboard_escapes_what_goes_into_a_chart(team_client):
+def test_dashboard_escapes_what_goes_into_a_chart(staff_client):
     SponsorFactory(departement="<s>")
 
-    body = team_client.get(DASHBOARD).content.decode()
+    body = staff_client.get(DASHBOARD).content.decode()
 
     assert "<s>" not in body
     assert "&lt;s&gt;" in body
@@ -312,8 +302,8 @@ def exported_duo():
     return duo
 
 
-def test_dashboard_duos_csv_columns_and_rows(team_client, exported_duo):
-    response = team_client.get(DUOS_CSV)
+def test_dashboard_duos_csv_columns_and_rows(staff_client, exported_duo):
+    response = staff_client.get(DUOS_CSV)
     rows = read_csv(response)
 
     assert response.status_code == HTTPStatus.OK
@@ -332,8 +322,8 @@ def test_dashboard_duos_csv_columns_and_rows(team_client, exported_duo):
     assert len(rows) == 2
 
 
-def test_dashboard_checkins_csv_columns_and_rows(team_client, exported_duo):
-    rows = read_csv(team_client.get(CHECKINS_CSV))
+def test_dashboard_checkins_csv_columns_and_rows(staff_client, exported_duo):
+    rows = read_csv(staff_client.get(CHECKINS_CSV))
 
     assert rows[0] == [name for name, _field in CHECKIN_COLUMNS]
     by_month = {row[2]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
@@ -347,8 +337,8 @@ def test_dashboard_checkins_csv_columns_and_rows(team_client, exported_duo):
 
 
 @pytest.mark.parametrize("url", [DUOS_CSV, CHECKINS_CSV])
-def test_dashboard_csv_holds_no_personal_details(team_client, exported_duo, url):
-    body = b"".join(team_client.get(url).streaming_content).decode()
+def test_dashboard_csv_holds_no_personal_details(staff_client, exported_duo, url):
+    body = b"".join(staff_client.get(url).streaming_content).decode()
 
     for secret in (
         exported_duo.sponsor.first_name,
@@ -395,14 +385,14 @@ def test_csv_cell_writes_datetimes_as_local_dates():
     assert csv_cell(datetime(2026, 1, 4, 23, 30, tzinfo=UTC)) == "2026-01-05"
 
 
-def test_dashboard_duos_csv_neutralises_injected_cells(team_client):
+def test_dashboard_duos_csv_neutralises_injected_cells(staff_client):
     DuoFactory(
         started_at=aware(datetime(2026, 1, 5, 12, 0)),
         sponsor=SponsorFactory(departement="=1"),
         refugee=RefugeeFactory(departement="@A"),
     )
 
-    rows = read_csv(team_client.get(DUOS_CSV))
+    rows = read_csv(staff_client.get(DUOS_CSV))
     row = dict(zip(rows[0], rows[1], strict=True))
 
     assert row["sponsor_departement"] == "'=1"
@@ -432,20 +422,20 @@ def _programme(size: int) -> None:
 
 
 @pytest.mark.parametrize("url", [DASHBOARD, DUOS_CSV, CHECKINS_CSV])
-def test_dashboard_queries_do_not_grow_with_the_programme(team_client, url):
+def test_dashboard_queries_do_not_grow_with_the_programme(staff_client, url):
     _programme(2)
-    small = _queries(team_client, url)
+    small = _queries(staff_client, url)
     _programme(8)
-    large = _queries(team_client, url)
+    large = _queries(staff_client, url)
 
     assert large == small
     # Session, user, permissions, and one query per figure.
     assert small <= 10
 
 
-def test_dashboard_is_in_the_teams_menu_only(team_client, sponsor):
+def test_dashboard_is_in_the_teams_menu_only(staff_client, sponsor):
     participant = Client()
     participant.force_login(sponsor.user)
 
-    assert DASHBOARD in team_client.get(reverse("duos:followup")).content.decode()
+    assert DASHBOARD in staff_client.get(reverse("duos:followup")).content.decode()
     assert DASHBOARD not in participant.get(reverse("accounts:dashboard")).content.decode()

@@ -5,7 +5,6 @@ from http import HTTPStatus
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -309,15 +308,6 @@ def test_followup_page_queries_do_not_grow_with_the_duos(
 
 
 # Pages
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    staff.language = "en"
-    staff.save(update_fields=["language"])
-    client.force_login(staff)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def test_followup_page_shows_the_queue_with_reasons_and_every_timeline(staff_client):

@@ -32,11 +32,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff_member():
-    return StaffFactory()
-
-
-@pytest.fixture
 def english():
     with translation.override("en"):
         yield
@@ -62,15 +57,13 @@ def at_reminder_day():
 # Pause and resume ----------------------------------------------------------------------------
 
 
-def test_lifecycle_pause_then_resume_shifts_the_calendar_by_the_days_paused(
-    staff_member, at_reminder_day
-):
+def test_lifecycle_pause_then_resume_shifts_the_calendar_by_the_days_paused(staff, at_reminder_day):
     duo = DuoFactory(started_at=START)
 
-    duo_pause(duo, by=staff_member)
+    duo_pause(duo, by=staff)
     assert duo.paused_at == timezone.now()
     at_reminder_day.shift(timedelta(days=30, hours=2))  # 30 days and 2 hours: 31 days
-    duo_resume(duo, by=staff_member)
+    duo_resume(duo, by=staff)
 
     duo.refresh_from_db()
     assert duo.paused_at is None
@@ -82,29 +75,29 @@ def test_lifecycle_pause_then_resume_shifts_the_calendar_by_the_days_paused(
     assert duo.state == DuoState.ACTIVE
 
 
-def test_lifecycle_pauses_add_up(staff_member, at_reminder_day):
+def test_lifecycle_pauses_add_up(staff, at_reminder_day):
     duo = DuoFactory(started_at=START)
 
     for days in (3, 5):
-        duo_pause(duo, by=staff_member)
+        duo_pause(duo, by=staff)
         at_reminder_day.shift(timedelta(days=days))
-        duo_resume(duo, by=staff_member)
+        duo_resume(duo, by=staff)
 
     assert duo.shift_days == 8
 
 
-def test_lifecycle_no_reminder_while_paused_then_the_shifted_calendar(staff_member):
+def test_lifecycle_no_reminder_while_paused_then_the_shifted_calendar(staff):
     duo = DuoFactory(started_at=START)
     month_2 = schedule.month_window(duo, 2)
     with time_machine.travel(REMINDER_DAY, tick=False) as traveller:
         assert duos_send_reminders() == 2  # month 1's
         traveller.move_to(month_2.reminder_at() - timedelta(days=5))
-        duo_pause(duo, by=staff_member)
+        duo_pause(duo, by=staff)
         traveller.shift(timedelta(days=40))  # past month 2's unshifted day 21
         assert duos_send_reminders() == 0
         assert not Reminder.objects.filter(month=2).exists()
 
-        duo_resume(duo, by=staff_member)
+        duo_resume(duo, by=staff)
         assert duo.shift_days == 40
         # Month 2's day 21 moved with the start, 40 days later: 5 days ahead again.
         shifted = schedule.month_window(duo, 2)
@@ -117,31 +110,31 @@ def test_lifecycle_no_reminder_while_paused_then_the_shifted_calendar(staff_memb
     assert Reminder.objects.filter(month=2, sent_at__isnull=False).count() == 2
 
 
-def test_lifecycle_pause_refusals_say_why(staff_member, english):
+def test_lifecycle_pause_refusals_say_why(staff, english):
     duo = DuoFactory(started_at=START)
-    duo_pause(duo, by=staff_member)
+    duo_pause(duo, by=staff)
 
     with pytest.raises(LifecycleError, match="already paused"):
-        duo_pause(duo, by=staff_member)
+        duo_pause(duo, by=staff)
 
     active = DuoFactory(started_at=START)
     with pytest.raises(LifecycleError, match="not paused"):
-        duo_resume(active, by=staff_member)
+        duo_resume(active, by=staff)
 
     ended = DuoFactory(started_at=START, state=DuoState.ENDED)
     with pytest.raises(LifecycleError, match="already ended"):
-        duo_pause(ended, by=staff_member)
+        duo_pause(ended, by=staff)
     completed = DuoFactory(started_at=START, state=DuoState.COMPLETED)
     with pytest.raises(LifecycleError, match="completed"):
-        duo_resume(completed, by=staff_member)
+        duo_resume(completed, by=staff)
 
 
-def test_lifecycle_a_stale_copy_cannot_pause_twice(staff_member, english):
+def test_lifecycle_a_stale_copy_cannot_pause_twice(staff, english):
     # Two staff members on the same page: the second click finds the duo paused.
     duo = DuoFactory(started_at=START)
     first, second = type(duo).objects.get(pk=duo.pk), type(duo).objects.get(pk=duo.pk)
 
-    duo_pause(first, by=staff_member)
+    duo_pause(first, by=staff)
     with pytest.raises(LifecycleError, match="already paused"):
         duo_pause(second, by=StaffFactory())
 
@@ -151,41 +144,41 @@ def test_lifecycle_a_stale_copy_cannot_pause_twice(staff_member, english):
 # Extensions ----------------------------------------------------------------------------------
 
 
-def test_lifecycle_extend_adds_months_up_to_three(staff_member, english):
+def test_lifecycle_extend_adds_months_up_to_three(staff, english):
     duo = DuoFactory(started_at=START)
 
-    duo_extend(duo, months=2, by=staff_member)
+    duo_extend(duo, months=2, by=staff)
     assert duo.extra_months == 2
     assert schedule.duo_months(duo) == 8
 
     with pytest.raises(LifecycleError, match="1 more month only"):
-        duo_extend(duo, months=2, by=staff_member)
-    duo_extend(duo, months=1, by=staff_member)
+        duo_extend(duo, months=2, by=staff)
+    duo_extend(duo, months=1, by=staff)
     with pytest.raises(LifecycleError, match="already extended by three months"):
-        duo_extend(duo, months=1, by=staff_member)
+        duo_extend(duo, months=1, by=staff)
     duo.refresh_from_db()
     assert duo.extra_months == 3
 
 
 @pytest.mark.parametrize("months", [0, 4, -1, True, "2", 1.5])
-def test_lifecycle_extend_refuses_other_amounts(staff_member, english, months):
+def test_lifecycle_extend_refuses_other_amounts(staff, english, months):
     duo = DuoFactory(started_at=START)
 
     with pytest.raises(LifecycleError, match="one, two or three months"):
-        duo_extend(duo, months=months, by=staff_member)
+        duo_extend(duo, months=months, by=staff)
 
     duo.refresh_from_db()
     assert duo.extra_months == 0
 
 
-def test_lifecycle_extend_refuses_an_ended_duo(staff_member, english):
+def test_lifecycle_extend_refuses_an_ended_duo(staff, english):
     with pytest.raises(LifecycleError, match="already ended"):
-        duo_extend(DuoFactory(started_at=START, state=DuoState.ENDED), months=1, by=staff_member)
+        duo_extend(DuoFactory(started_at=START, state=DuoState.ENDED), months=1, by=staff)
 
 
-def test_lifecycle_an_extended_duo_gets_months_7_to_9_then_closes(staff_member):
+def test_lifecycle_an_extended_duo_gets_months_7_to_9_then_closes(staff):
     duo = DuoFactory(started_at=START)
-    duo_extend(duo, months=3, by=staff_member)
+    duo_extend(duo, months=3, by=staff)
     start = schedule.start_date(duo.started_at)
     with time_machine.travel(START, tick=False) as traveller:
         for _day in range(330):
@@ -201,7 +194,7 @@ def test_lifecycle_an_extended_duo_gets_months_7_to_9_then_closes(staff_member):
 # Ending early --------------------------------------------------------------------------------
 
 
-def test_lifecycle_end_early_by_one_side_tells_the_other_kindly(end, staff_member, at_reminder_day):
+def test_lifecycle_end_early_by_one_side_tells_the_other_kindly(end, staff, at_reminder_day):
     duo = DuoFactory(started_at=START)
     duo.sponsor.user.language = "en"
     duo.sponsor.user.save()
@@ -209,7 +202,7 @@ def test_lifecycle_end_early_by_one_side_tells_the_other_kindly(end, staff_membe
 
     end(
         duo,
-        by=staff_member,
+        by=staff,
         reason="Moved to Lyon.",
         ended_by_side="refugee",
         refugee_back_to_pool=False,
@@ -219,7 +212,7 @@ def test_lifecycle_end_early_by_one_side_tells_the_other_kindly(end, staff_membe
     assert duo.state == DuoState.ENDED
     assert duo.ended_at == timezone.now()
     assert duo.end_reason == "Moved to Lyon."
-    assert duo.ended_by == staff_member
+    assert duo.ended_by == staff
     assert [m.to for m in mail.outbox] == [[duo.sponsor.user.email]]
     message = mail.outbox[0]
     assert f"your duo with {duo.refugee.first_name} ends here" in message.body
@@ -237,10 +230,10 @@ def test_lifecycle_end_early_by_one_side_tells_the_other_kindly(end, staff_membe
     ).exists()
 
 
-def test_lifecycle_end_early_by_the_team_tells_both(end, staff_member, at_reminder_day):
+def test_lifecycle_end_early_by_the_team_tells_both(end, staff, at_reminder_day):
     duo = DuoFactory(started_at=START)
 
-    end(duo, by=staff_member, reason="Report.", ended_by_side=None, refugee_back_to_pool=False)
+    end(duo, by=staff, reason="Report.", ended_by_side=None, refugee_back_to_pool=False)
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [duo.sponsor.user.email, duo.refugee.user.email]
@@ -249,9 +242,7 @@ def test_lifecycle_end_early_by_the_team_tells_both(end, staff_member, at_remind
     assert duo.sponsor.state == CandidateState.DUO_ENDED
 
 
-def test_lifecycle_end_early_refugee_back_to_the_pool_with_a_bonus(
-    end, staff_member, at_reminder_day
-):
+def test_lifecycle_end_early_refugee_back_to_the_pool_with_a_bonus(end, staff, at_reminder_day):
     duo = DuoFactory(started_at=START)
     waited = duo.refugee.waiting_since
     duo.refugee.user.language = "en"
@@ -259,7 +250,7 @@ def test_lifecycle_end_early_refugee_back_to_the_pool_with_a_bonus(
 
     end(
         duo,
-        by=staff_member,
+        by=staff,
         reason="The sponsor is too busy.",
         ended_by_side="sponsor",
         refugee_back_to_pool=True,
@@ -276,14 +267,14 @@ def test_lifecycle_end_early_refugee_back_to_the_pool_with_a_bonus(
 
 
 def test_lifecycle_end_early_of_a_referred_refugee_tells_their_social_worker(
-    end, staff_member, at_reminder_day, referred_refugee
+    end, staff, at_reminder_day, referred_refugee
 ):
     worker = referred_refugee.referrer
     worker.language = "en"
     worker.save()
     duo = DuoFactory(started_at=START, refugee=referred_refugee)
 
-    end(duo, by=staff_member, reason="x", ended_by_side="sponsor", refugee_back_to_pool=True)
+    end(duo, by=staff, reason="x", ended_by_side="sponsor", refugee_back_to_pool=True)
 
     assert [m.to for m in mail.outbox] == [[worker.email]]
     name = referred_refugee.first_name
@@ -291,9 +282,9 @@ def test_lifecycle_end_early_of_a_referred_refugee_tells_their_social_worker(
     assert f"{name} stays on our list" in mail.outbox[0].body
 
 
-def test_lifecycle_end_early_stops_the_reminders(staff_member, at_reminder_day, settings):
+def test_lifecycle_end_early_stops_the_reminders(staff, at_reminder_day, settings):
     duo = DuoFactory(started_at=START)
-    duo_end_early(duo, by=staff_member, reason="x", ended_by_side=None, refugee_back_to_pool=False)
+    duo_end_early(duo, by=staff, reason="x", ended_by_side=None, refugee_back_to_pool=False)
     mail.outbox.clear()
 
     assert duos_send_reminders() == 0
@@ -301,11 +292,11 @@ def test_lifecycle_end_early_stops_the_reminders(staff_member, at_reminder_day, 
 
 
 def test_lifecycle_end_early_twice_is_refused_and_sends_nothing_more(
-    end, staff_member, english, at_reminder_day
+    end, staff, english, at_reminder_day
 ):
     duo = DuoFactory(started_at=START)
     stale = type(duo).objects.get(pk=duo.pk)
-    end(duo, by=staff_member, reason="x", ended_by_side=None, refugee_back_to_pool=True)
+    end(duo, by=staff, reason="x", ended_by_side=None, refugee_back_to_pool=True)
     mail.outbox.clear()
     waited = type(duo.refugee).objects.get(pk=duo.refugee_id).waiting_since
 
@@ -323,22 +314,22 @@ def test_lifecycle_end_early_twice_is_refused_and_sends_nothing_more(
     ("reason", "side", "message"),
     [("  ", None, "say why the duo ends"), ("x", "staff", "who asked to end the duo")],
 )
-def test_lifecycle_end_early_refuses_bad_input(end, staff_member, english, reason, side, message):
+def test_lifecycle_end_early_refuses_bad_input(end, staff, english, reason, side, message):
     duo = DuoFactory(started_at=START)
 
     with pytest.raises(LifecycleError, match=message):
-        end(duo, by=staff_member, reason=reason, ended_by_side=side, refugee_back_to_pool=False)
+        end(duo, by=staff, reason=reason, ended_by_side=side, refugee_back_to_pool=False)
 
     duo.refresh_from_db()
     assert duo.state == DuoState.ACTIVE
     assert not mail.outbox
 
 
-def test_lifecycle_end_early_refuses_a_completed_duo(staff_member, english):
+def test_lifecycle_end_early_refuses_a_completed_duo(staff, english):
     with pytest.raises(LifecycleError, match="completed"):
         duo_end_early(
             DuoFactory(started_at=START, state=DuoState.COMPLETED),
-            by=staff_member,
+            by=staff,
             reason="x",
             ended_by_side=None,
             refugee_back_to_pool=False,

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import hypothesis
 import pytest
 import time_machine
-from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.db import connection
@@ -37,6 +36,7 @@ from duos.models import (
 from duos.reports.forms import ReportFilterForm, ReportForm, ReportUpdateForm
 from duos.reports.links import report_link_url, report_token
 from duos.reports.services import duo_suspend, duo_unsuspend, report_create
+from tests.conftest import client_for
 from tests.factories import (
     DuoFactory,
     ReferredRefugeeFactory,
@@ -57,19 +57,6 @@ SECRET = "He shouted at me in the metro 7f3a9"
 VALID = {"category": ReportCategory.BEHAVIOUR, "text": SECRET}
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def english_client() -> Client:
-    client = Client()
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
 def new_url(duo: Duo) -> str:
     return reverse("duos:report_new", args=[duo.pk])
 
@@ -81,16 +68,6 @@ def link_url(duo: Duo, side: str) -> str:
 @pytest.fixture
 def duo() -> Duo:
     return DuoFactory(language="en")
-
-
-@pytest.fixture
-def staff_en():
-    return StaffFactory(language="en")
-
-
-@pytest.fixture
-def staff_client(staff_en) -> Client:
-    return client_for(staff_en)
 
 
 # Sending a report --------------------------------------------------------------------------
@@ -145,7 +122,7 @@ def test_report_a_social_worker_reports_for_their_referred_refugee():
     assert (report.side, report.reporter, report.sent_by) == (Side.REFUGEE, refugee, worker.user)
 
 
-def test_report_page_is_404_for_everyone_outside_the_duo(duo, staff_en):
+def test_report_page_is_404_for_everyone_outside_the_duo(duo, staff):
     other_worker = SocialWorkerFactory()
     outsiders = [
         UserFactory(),
@@ -153,7 +130,7 @@ def test_report_page_is_404_for_everyone_outside_the_duo(duo, staff_en):
         RefugeeFactory().user,
         other_worker.user,
         DuoFactory(language="en").sponsor.user,  # in another duo
-        staff_en,  # the team reads reports on its own pages
+        staff,  # the team reads reports on its own pages
     ]
     for user in outsiders:
         client = client_for(user)
@@ -228,7 +205,7 @@ def test_report_page_is_in_french_by_default(duo):
 
 
 def test_report_link_get_changes_nothing_and_post_records_without_login(duo):
-    client = english_client()
+    client = client_for()
 
     page = client.get(link_url(duo, Side.REFUGEE))
     assert page.status_code == HTTPStatus.OK
@@ -253,14 +230,14 @@ def test_report_link_of_a_referred_refugee_is_sent_by_their_social_worker():
     refugee = ReferredRefugeeFactory()
     duo = DuoFactory(language="en", refugee=refugee)
 
-    english_client().post(link_url(duo, Side.REFUGEE), VALID)
+    client_for().post(link_url(duo, Side.REFUGEE), VALID)
 
     assert Report.objects.get().sent_by == refugee.referrer
 
 
 def test_report_link_tampered_is_400_and_records_nothing(duo):
     token = report_token(duo, Side.SPONSOR)
-    client = english_client()
+    client = client_for()
     for bad in (token[:-3] + "xyz", "nonsense", token.replace(":", "", 1)):
         url = reverse("duos:report_link", args=[bad])
         get, post = client.get(url), client.post(url, VALID)
@@ -273,11 +250,11 @@ def test_report_link_works_for_its_days_then_is_410(duo):
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         url = link_url(duo, Side.SPONSOR)
         traveller.shift(REPORT.max_age - timedelta(days=1))
-        assert english_client().get(url).status_code == HTTPStatus.OK
+        assert client_for().get(url).status_code == HTTPStatus.OK
 
         traveller.shift(timedelta(days=2))
-        get = english_client().get(url)
-        post = english_client().post(url, VALID)
+        get = client_for().get(url)
+        post = client_for().post(url, VALID)
 
     assert get.status_code == post.status_code == HTTPStatus.GONE
     assert "This link is too old. Nothing was sent." in get.text
@@ -289,7 +266,7 @@ def test_report_link_of_a_person_whose_data_was_deleted_is_410(duo):
     duo.sponsor.anonymised_at = timezone.now()
     duo.sponsor.save(update_fields=["anonymised_at"])
 
-    assert english_client().post(url, VALID).status_code == HTTPStatus.GONE
+    assert client_for().post(url, VALID).status_code == HTTPStatus.GONE
     assert not Report.objects.exists()
 
 
@@ -305,7 +282,7 @@ def test_reminder_email_holds_a_report_link_for_its_side():
         assert len(urls) == 1
         assert urls[0] in html
         path = urls[0].split("://", 1)[1].split("/", 1)[1]
-        english_client().post("/" + path, VALID)
+        client_for().post("/" + path, VALID)
 
     assert Report.objects.get().side == Side.REFUGEE
 
@@ -319,7 +296,7 @@ def test_report_link_url_runs_no_query(duo, django_assert_num_queries):
 
 
 def test_report_urgent_alerts_every_active_team_member_with_a_link_only(
-    duo, staff_en, django_capture_on_commit_callbacks
+    duo, staff, django_capture_on_commit_callbacks
 ):
     other_staff = StaffFactory(language="en")
     StaffFactory(is_active=False)  # left the team
@@ -329,7 +306,7 @@ def test_report_urgent_alerts_every_active_team_member_with_a_link_only(
         client_for(duo.sponsor.user).post(new_url(duo), {**VALID, "urgent": "on"})
 
     report = Report.objects.get()
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([staff_en.email, other_staff.email])
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([staff.email, other_staff.email])
     link = reverse("duos:report", args=[report.pk])
     for message in mail.outbox:
         html = message.alternatives[0][0]
@@ -340,7 +317,7 @@ def test_report_urgent_alerts_every_active_team_member_with_a_link_only(
     assert len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 2
 
 
-def test_report_not_urgent_sends_no_email(duo, staff_en, django_capture_on_commit_callbacks):
+def test_report_not_urgent_sends_no_email(duo, staff, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         client_for(duo.sponsor.user).post(new_url(duo), VALID)
 
@@ -349,7 +326,7 @@ def test_report_not_urgent_sends_no_email(duo, staff_en, django_capture_on_commi
     assert mail.outbox == []
 
 
-def test_report_urgent_alert_is_sent_after_commit_only(duo, staff_en):
+def test_report_urgent_alert_is_sent_after_commit_only(duo, staff):
     """No alert for a report whose transaction never committed (the test's never does)."""
     report_create(duo=duo, side=Side.SPONSOR, sent_by=None, category="other", text="x", urgent=True)
     assert mail.outbox == []
@@ -358,9 +335,7 @@ def test_report_urgent_alert_is_sent_after_commit_only(duo, staff_en):
 # Confidentiality -------------------------------------------------------------------------------
 
 
-def test_report_is_never_shown_to_the_other_person(
-    duo, staff_en, django_capture_on_commit_callbacks
-):
+def test_report_is_never_shown_to_the_other_person(duo, staff, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         client_for(duo.sponsor.user).post(new_url(duo), {**VALID, "urgent": "on"})
     other = client_for(duo.refugee.user)
@@ -473,9 +448,9 @@ def test_staff_report_actions_take_post_only(staff_client, duo):
     assert staff_client.post(reverse("duos:report", args=[report.pk])).status_code == 405
 
 
-def test_staff_report_detail_shows_the_report_and_its_log(staff_client, staff_en, duo):
+def test_staff_report_detail_shows_the_report_and_its_log(staff_client, staff, duo):
     report = make_report(duo, text=SECRET)
-    ReportLogEntry.objects.create(report=report, author=staff_en, status="open", text="Called")
+    ReportLogEntry.objects.create(report=report, author=staff, status="open", text="Called")
 
     response = staff_client.get(reverse("duos:report", args=[report.pk]))
 
@@ -486,7 +461,7 @@ def test_staff_report_detail_shows_the_report_and_its_log(staff_client, staff_en
     assert duo.sponsor.user.email in response.text  # to call them back
 
 
-def test_staff_report_status_and_notes_form_a_log(staff_client, staff_en, duo):
+def test_staff_report_status_and_notes_form_a_log(staff_client, staff, duo):
     report = make_report(duo)
     url = reverse("duos:report_update", args=[report.pk])
 
@@ -499,9 +474,9 @@ def test_staff_report_status_and_notes_form_a_log(staff_client, staff_en, duo):
     assert report.status == ReportStatus.CLOSED
     log = list(report.log.values_list("status", "text", "author"))
     assert log == [
-        ("in_progress", "Called the sponsor.", staff_en.pk),
-        ("in_progress", "Meeting on Monday.", staff_en.pk),
-        ("closed", "", staff_en.pk),
+        ("in_progress", "Called the sponsor.", staff.pk),
+        ("in_progress", "Meeting on Monday.", staff.pk),
+        ("closed", "", staff.pk),
     ]
     page = staff_client.get(reverse("duos:report", args=[report.pk]))
     assert page.text.index("Called the sponsor.") < page.text.index("Meeting on Monday.")
@@ -520,7 +495,7 @@ def test_staff_report_update_bad_input_is_400_and_keeps_the_note(staff_client, d
     assert not report.log.exists()
 
 
-def test_staff_suspend_and_lift_from_the_report_page(staff_client, staff_en, duo):
+def test_staff_suspend_and_lift_from_the_report_page(staff_client, staff, duo):
     report = make_report(duo)
     suspend = reverse("duos:report_suspend", args=[report.pk])
     lift = reverse("duos:report_unsuspend", args=[report.pk])
@@ -540,41 +515,41 @@ def test_staff_suspend_and_lift_from_the_report_page(staff_client, staff_en, duo
     staff_client.post(lift)
     duo.refresh_from_db()
     assert duo.suspended_at is None
-    assert list(report.log.values_list("author", flat=True)) == [staff_en.pk, staff_en.pk]
+    assert list(report.log.values_list("author", flat=True)) == [staff.pk, staff.pk]
     assert report.log.first().text.startswith("Duo suspended")
 
 
-def test_duo_suspend_only_open_duos_and_logs_on_open_reports(staff_en):
+def test_duo_suspend_only_open_duos_and_logs_on_open_reports(staff):
     duo = DuoFactory(language="en")
     open_report, closed_report = make_report(duo), make_report(duo, status=ReportStatus.CLOSED)
     ended = DuoFactory(language="en", state=DuoState.ENDED, ended_at=timezone.now())
 
-    assert duo_suspend(ended, by=staff_en) is False
-    assert duo_suspend(duo, by=staff_en) is True
-    assert duo_suspend(duo, by=staff_en) is False
+    assert duo_suspend(ended, by=staff) is False
+    assert duo_suspend(duo, by=staff) is True
+    assert duo_suspend(duo, by=staff) is False
     assert duo.suspended_at is not None
     assert open_report.log.count() == 1 and not closed_report.log.exists()
 
-    assert duo_unsuspend(duo, by=staff_en) is True
-    assert duo_unsuspend(duo, by=staff_en) is False
+    assert duo_unsuspend(duo, by=staff) is True
+    assert duo_unsuspend(duo, by=staff) is False
     assert Duo.objects.get(pk=duo.pk).suspended_at is None
     assert open_report.log.count() == 2
 
 
-def test_suspended_duo_gets_no_reminder_until_lifted(staff_en):
+def test_suspended_duo_gets_no_reminder_until_lifted(staff):
     with time_machine.travel(REMINDER_DAY, tick=False):
         suspended, running = (
             DuoFactory(language="en", started_at=START),
             DuoFactory(language="en", started_at=START),
         )
-        duo_suspend(suspended, by=staff_en)
+        duo_suspend(suspended, by=staff)
 
         duos_send_reminders()
 
         recipients = {m.to[0] for m in mail.outbox}
         assert recipients == {running.sponsor.user.email, running.refugee.user.email}
 
-        duo_unsuspend(suspended, by=staff_en)
+        duo_unsuspend(suspended, by=staff)
         duos_send_reminders()
 
         assert {m.to[0] for m in mail.outbox} - recipients == {
@@ -622,7 +597,7 @@ def test_report_forms_survive_hostile_input(form_name, values):
     assert form.is_valid() or form.errors
 
 
-def test_staff_report_detail_queries_do_not_grow_with_the_log(staff_client, staff_en, duo):
+def test_staff_report_detail_queries_do_not_grow_with_the_log(staff_client, staff, duo):
     report = make_report(duo)
     url = reverse("duos:report", args=[report.pk])
 
@@ -631,9 +606,9 @@ def test_staff_report_detail_queries_do_not_grow_with_the_log(staff_client, staf
             assert staff_client.get(url).status_code == HTTPStatus.OK
         return len(queries)
 
-    ReportLogEntry.objects.create(report=report, author=staff_en, status="open", text="a")
+    ReportLogEntry.objects.create(report=report, author=staff, status="open", text="a")
     few = count()
     for n in range(10):
-        author = staff_en if n % 2 else StaffFactory()
+        author = staff if n % 2 else StaffFactory()
         ReportLogEntry.objects.create(report=report, author=author, status="open", text=str(n))
     assert count() == few

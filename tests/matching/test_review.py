@@ -17,12 +17,6 @@ pytestmark = pytest.mark.django_db
 REVIEW_QUERIES = 11  # the same for 5 and for 50 proposals (session, user, MFA, run, page...)
 
 
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
 def done_run(staff, sponsors: int, refugees: int) -> MatchRun:
     for i in range(sponsors):
         SponsorFactory(first_name=f"Sponsor{i}", about=f"About sponsor {i}", phone="0600000000")
@@ -129,8 +123,9 @@ def test_review_shows_proposals_best_first_with_reasons_and_profiles(staff_clien
     assert set(viewed.values_list("person", flat=True)) == {r.proposal.refugee_id for r in rows}
 
 
-def test_review_is_in_french_by_default(staff_client, run):
-    response = staff_client.get(url("review", run.pk))
+def test_review_is_in_french_by_default(client, staff, run):
+    client.force_login(staff)  # no language chosen (the shared staff_client reads English)
+    response = client.get(url("review", run.pk))
 
     assert response.context["rows"][0].sentence.startswith("Vous habitez")
 

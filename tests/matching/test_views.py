@@ -9,18 +9,13 @@ from accounts.models import Role
 from matching import engine
 from matching.models import MatchRun, Proposal, RunState
 from matching.services import run_start
+from tests.conftest import client_for
 from tests.factories import RefugeeFactory, SponsorFactory
 
 pytestmark = pytest.mark.django_db
 
 RUNS = reverse("matching:runs")
 DEFAULT_WEIGHTS = {f"weight_{name}": value for name, value in vars(engine.Weights()).items()}
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
 
 
 @pytest.fixture
@@ -156,7 +151,8 @@ def test_runs_post_refuses_invalid_input_and_keeps_what_was_typed(
     assert not MatchRun.objects.exists()
 
 
-def test_runs_post_while_a_run_is_in_progress_says_so(staff_client, staff):
+def test_runs_post_while_a_run_is_in_progress_says_so(staff):
+    staff_client = client_for(staff, language="fr")  # the refusal reads in French
     run_start(by=staff, weights=engine.Weights())
 
     response = staff_client.post(RUNS, {**DEFAULT_WEIGHTS, "weight_distance": 25})
@@ -243,19 +239,7 @@ def test_run_detail_of_a_failed_run_says_so_in_words_and_shows_the_detail_small(
 # Admin
 
 
-@pytest.fixture
-def superuser_client(client):
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    from accounts.models import User
-
-    user = User.objects.create_superuser("admin@example.org", "a-test-password-9")
-    TOTP.activate(user, generate_totp_secret())  # staff URLs require two-factor
-    client.force_login(user)
-    return client
-
-
-def test_admin_lists_and_shows_runs_proposals_and_exclusions(superuser_client, staff, pool):
+def test_admin_lists_and_shows_runs_proposals_and_exclusions(admin_client, staff, pool):
     from matching.models import Exclusion
     from matching.services import run_execute
 
@@ -270,11 +254,11 @@ def test_admin_lists_and_shows_runs_proposals_and_exclusions(superuser_client, s
         meta = obj._meta
         changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
         change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
-        assert superuser_client.get(changelist).status_code == HTTPStatus.OK
-        assert superuser_client.get(change).status_code == HTTPStatus.OK
+        assert admin_client.get(changelist).status_code == HTTPStatus.OK
+        assert admin_client.get(change).status_code == HTTPStatus.OK
     # Runs are the engine's record: nobody adds or edits one by hand.
-    assert superuser_client.get(reverse("admin:matching_matchrun_add")).status_code == 403
-    response = superuser_client.post(
+    assert admin_client.get(reverse("admin:matching_matchrun_add")).status_code == 403
+    response = admin_client.post(
         reverse("admin:matching_matchrun_change", args=[run.pk]), {"state": "failed"}
     )
     assert response.status_code == HTTPStatus.FORBIDDEN
