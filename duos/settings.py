@@ -14,6 +14,8 @@ from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from duos.ops.cache import resilient
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
@@ -23,6 +25,13 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 # Written by `make install` on a laptop (DEBUG=true), so that `manage.py` works there without
 # exporting anything; the environment and .env win over it, and no image or server has it.
 environ.Env.read_env(VAR_DIR / "laptop.env", overwrite=False)
+
+
+def _number(name: str, default: float, cast: type = int) -> float:
+    """A number from the environment; unset or empty (docker-compose's ${NAME:-}) is the default."""
+    value = env.str(name, default="")
+    return cast(value) if value else default
+
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -62,11 +71,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "duos.ops.middleware.RejectNulBytesMiddleware",
     "csp.middleware.CSPMiddleware",
+    "duos.ops.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "duos.ops.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -107,9 +118,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A PostgreSQL that accepts connections and never answers must not hold a request until gunicorn
+# kills the worker: every connection gives up connecting after DATABASE_CONNECT_TIMEOUT seconds
+# (libpq's minimum is 2) and every statement after DATABASE_STATEMENT_TIMEOUT seconds. The page
+# then answers 503 (duos.ops.views.server_error). Options written in DATABASE_URL win.
+DATABASE_CONNECT_TIMEOUT = _number("DATABASE_CONNECT_TIMEOUT", 5)
+DATABASE_STATEMENT_TIMEOUT = _number("DATABASE_STATEMENT_TIMEOUT", 20)
+POSTGRES_OPTIONS = {
+    "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+    "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}s",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        **POSTGRES_OPTIONS,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+# Seconds a request waits for Redis (cache and broker) to connect, then for each answer.
+REDIS_TIMEOUT = _number("REDIS_TIMEOUT", 1.0, float)
+# A Redis cache keeps working through a Redis outage, in each process's memory (duos/ops/cache.py).
+CACHES = {
+    "default": resilient(
+        env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}"), REDIS_TIMEOUT
+    )
+}
 
 # --- Accounts ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -140,6 +173,10 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Duos de demain] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 # allauth's default rate limits stay on; they count in CACHES["default"] (Redis in production).
+# They count per client address: behind TRUSTED_PROXY_COUNT reverse proxies, the address the
+# outermost of ours saw (X-Forwarded-For's entry that many from the right; the entries a client
+# writes itself are further left, never read). 0: REMOTE_ADDR, X-Forwarded-For ignored.
+ALLAUTH_TRUSTED_PROXY_COUNT = _number("TRUSTED_PROXY_COUNT", 0)
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Duos de demain"
@@ -236,6 +273,14 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+# What the site never uses, denied to every page and anything it might embed.
+# (Two-factor is TOTP: no WebAuthn either.)
+NEVER_USED_FEATURES = (
+    *("accelerometer", "autoplay", "bluetooth", "camera", "display-capture", "geolocation"),
+    *("gyroscope", "hid", "magnetometer", "microphone", "midi", "payment"),
+    *("publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking"),
+)
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in NEVER_USED_FEATURES)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -266,8 +311,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         # How often a worker looks for such tasks (one cheap Redis query each time).
         "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
         "unacked_restore_throttle": 1,
-        "socket_connect_timeout": 2,
-        "socket_timeout": 5,
+        "socket_connect_timeout": REDIS_TIMEOUT,
+        "socket_timeout": REDIS_TIMEOUT,
         "max_retries": 1,
     }
     if REDIS_BROKER

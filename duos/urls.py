@@ -22,6 +22,9 @@ DUO_PATTERNS = [
 # The admin's login goes through allauth (and its two-factor step): no second login page.
 admin.site.login = secure_admin_login(admin.site.login)
 
+# A database that is down or too slow answers a plain 503 page instead of a 500.
+handler500 = "duos.ops.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

@@ -4,13 +4,18 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.utils import load_backend
 from django.utils import timezone
 from kombu import Connection
 
 from duos.models import Heartbeat
 
 BROKER_TIMEOUT = 1.5  # seconds: /healthz must answer within 2 s with the broker down
+# Its own database connection: libpq waits at least 2 s to connect, a statement gets 1.5 s.
+DATABASE_CONNECT_TIMEOUT = 2
+DATABASE_STATEMENT_TIMEOUT_MS = 1500
 
 
 WEB_PING_EVERY = timedelta(minutes=1)
@@ -31,9 +36,21 @@ def _timed(check) -> dict:
     return result
 
 
+def _fresh_connection():
+    """A new connection, not the request's (a pooled one could hide a database that went away),
+    with short timeouts: a database that accepts and never answers must not hold /healthz."""
+    settings_dict = dict(connections.settings[DEFAULT_DB_ALIAS])
+    if settings_dict["ENGINE"] == "django.db.backends.postgresql":
+        settings_dict["OPTIONS"] = {
+            **settings_dict.get("OPTIONS", {}),
+            "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+            "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}",
+        }
+    return load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, DEFAULT_DB_ALIAS)
+
+
 def _query_fresh_connection() -> None:
-    # A new connection, not the request's: a pooled one could hide a database that went away.
-    connection = connections.create_connection(DEFAULT_DB_ALIAS)
+    connection = _fresh_connection()
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -51,6 +68,21 @@ def _connect_broker() -> None:
         connection.ensure_connection(max_retries=1, interval_start=0, timeout=BROKER_TIMEOUT)
         # Redis accepts the TCP connection before it can answer: ask it something.
         connection.default_channel  # noqa: B018 - opening the channel talks to the broker
+
+
+def _use_cache() -> None:
+    redis = getattr(cache, "_cache", None)
+    if hasattr(redis, "ping"):
+        # Redis itself, not the memory that stands in for it while it is down.
+        redis.ping()
+    else:
+        cache.set("healthz", "ok", 10)
+        if cache.get("healthz") != "ok":
+            raise LookupError("the cache lost what it was given")
+
+
+def check_cache() -> dict:
+    return _timed(_use_cache)
 
 
 def check_database() -> dict:
