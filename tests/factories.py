@@ -34,6 +34,7 @@ from duos.models import (
     RegistrationState,
     Reminder,
     Report,
+    ReportAlert,
     ReportCategory,
     ReportLogEntry,
     ReportStatus,
@@ -271,6 +272,16 @@ class ReportLogEntryFactory(factory.django.DjangoModelFactory):
     report = factory.SubFactory(ReportFactory)
     author = factory.SubFactory(StaffFactory)
     status = ReportStatus.IN_PROGRESS
+
+
+class ReportAlertFactory(factory.django.DjangoModelFactory):
+    """The team alerted of a duo's urgent report just now."""
+
+    class Meta:
+        model = ReportAlert
+
+    duo = factory.SubFactory(DuoFactory)
+    sent_at = factory.LazyFunction(timezone.now)
 
 
 class GroupActivityFactory(factory.django.DjangoModelFactory):

@@ -19,7 +19,7 @@ import logging
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -206,6 +206,12 @@ def activity_save(*, activity: GroupActivity, by: User) -> list[Registration]:
             activity.save()
             return []
         locked = GroupActivity.objects.select_for_update().get(pk=activity.pk)
+        moved = any(
+            getattr(locked, name) != getattr(activity, name)
+            for name in GroupActivity.CALENDAR_FIELDS
+        )
+        # Counted from the locked row: two edits at once make two revisions.
+        activity.sequence = locked.sequence + 1 if moved else locked.sequence
         activity.save()
         if locked.starts_at != activity.starts_at:
             activity.registrations.update(reminder_claimed_at=None, reminder_sent_at=None)
@@ -218,8 +224,9 @@ def activity_cancel(*, activity: GroupActivity, by: User, now: datetime | None =
     """Cancel an activity and tell everyone registered or waiting; False if it already was."""
     now = now or timezone.now()
     with transaction.atomic():
+        # A new revision of the calendar event, which now says CANCELLED.
         cancelled = GroupActivity.objects.filter(pk=activity.pk, cancelled_at=None).update(
-            cancelled_at=now
+            cancelled_at=now, sequence=F("sequence") + 1, changed_at=now
         )
         if cancelled != 1:
             return False
@@ -227,7 +234,7 @@ def activity_cancel(*, activity: GroupActivity, by: User, now: datetime | None =
 
         for pk in activity.registrations.filter(state__in=OPEN_STATES).values_list("pk", flat=True):
             send_activity_email.delay_on_commit(pk, "activity_cancelled")
-    activity.cancelled_at = now
+    activity.refresh_from_db(fields=["cancelled_at", "sequence", "changed_at"])
     logger.info("Activity %s cancelled by user %s", activity.pk, by.pk)
     return True
 

@@ -1,32 +1,25 @@
-"""iCalendar text helpers (RFC 5545 escaping and line folding)."""
+"""Calendar files (RFC 5545), written by the icalendar package: it escapes the text values, folds
+the lines at 75 octets (never inside a character) and ends each with CRLF."""
 
 from datetime import UTC, datetime
 
-_ICS_MAX_OCTETS = 75
+from icalendar import Calendar, Event
+
+PRODID = "-//France terre d'asile//Duos de demain//FR"
 
 
-def ics_escape(text: str) -> str:
-    """A TEXT value of RFC 5545: backslash, semicolon, comma and newlines escaped."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    for raw, escaped in (("\\", "\\\\"), (";", "\\;"), (",", "\\,"), ("\n", "\\n")):
-        text = text.replace(raw, escaped)
-    return text
+def calendar_file(*events: Event) -> bytes:
+    """A calendar to publish (METHOD:PUBLISH) holding `events`."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    for event in events:
+        calendar.add_component(event)
+    return calendar.to_ical()
 
 
-def ics_fold(line: str) -> str:
-    """A content line folded at 75 octets (CRLF and a space), never inside a UTF-8 character."""
-    parts, current, size = [], "", 0
-    for char in line:
-        octets = len(char.encode())
-        limit = _ICS_MAX_OCTETS if not parts else _ICS_MAX_OCTETS - 1  # the leading space
-        if size + octets > limit:
-            parts.append(current)
-            current, size = "", 0
-        current += char
-        size += octets
-    parts.append(current)
-    return "\r\n ".join(parts)
-
-
-def _ics_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+def utc(moment: datetime) -> datetime:
+    """Times are written in UTC: every calendar reads them, with no time zone to describe."""
+    return moment.astimezone(UTC)

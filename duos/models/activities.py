@@ -18,6 +18,14 @@ class GroupActivity(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # The calendar file's SEQUENCE and LAST-MODIFIED: a calendar that has the event replaces it
+    # with a higher sequence only, so every change people must see (CALENDAR_FIELDS, or the
+    # cancellation) adds one (`activity_save`, `activity_cancel`).
+    sequence = models.PositiveIntegerField(_("version"), default=0, editable=False)
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    # What a calendar shows of the event: a change to one of them is a new revision.
+    CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "place")
 
     class Meta:
         verbose_name = _("group activity")

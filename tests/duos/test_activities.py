@@ -5,6 +5,7 @@ import re
 import threading
 from datetime import datetime, timedelta
 from http import HTTPStatus
+from itertools import takewhile
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,10 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import CandidateState
-from duos.activities import links, reminders, services
+from duos.activities import ics, links, reminders, services
 from duos.activities.tasks import send_activity_reminders
 from duos.followup.reminders import duos_send_reminders
-from duos.lib import ics
 from duos.lib.links import ACTIVITY_REGISTER
 from duos.models import (
     Activity,
@@ -411,14 +411,56 @@ def test_activities_ics_is_a_valid_event_in_utc(client, duo):
 
 def test_activities_ics_fold_never_splits_a_character():
     line = "DESCRIPTION:" + "aé€😀" * 40
+    activity = new_activity(title="a\\b;c,d\r\ne", description=line.removeprefix("DESCRIPTION:"))
 
-    folded = ics.ics_fold(line)
+    raw = ics.activity_calendar(activity)
 
-    parts = folded.split("\r\n ")
+    rows = raw.split(b"\r\n")
+    start = next(i for i, row in enumerate(rows) if row.startswith(b"DESCRIPTION:"))
+    parts = [rows[start], *takewhile(lambda row: row.startswith(b" "), rows[start + 1 :])]
+    parts = [parts[0].decode(), *(part[1:].decode() for part in parts[1:])]  # whole characters
     assert "".join(parts) == line
     assert all(len(part.encode()) <= 75 for part in parts[:1])
     assert all(len(part.encode()) <= 74 for part in parts[1:])
-    assert ics.ics_escape("a\\b;c,d\r\ne") == "a\\\\b\\;c\\,d\\ne"
+    assert "SUMMARY:a\\\\b\\;c\\,d\\ne" in unfold(raw.decode())
+
+
+def ics_fields(activity: GroupActivity) -> dict[str, str]:
+    text = ics.activity_calendar(GroupActivity.objects.get(pk=activity.pk)).decode()
+    return dict(line.split(":", 1) for line in unfold(text) if line)
+
+
+def test_activities_ics_of_a_moved_activity_replaces_the_event_in_calendars(clock):
+    activity = new_activity()
+    staff = StaffFactory()
+    seen = [ics_fields(activity)]
+    for change in (
+        {"capacity": 5},  # not in the calendar: the same revision
+        {
+            "starts_at": ACTIVITY_AT + timedelta(days=1),
+            "ends_at": ACTIVITY_AT + timedelta(days=1, hours=3),
+        },
+        {"place": "Parc de la Villette, Paris 19e"},
+        {"title": "Picnic at La Villette"},
+    ):
+        clock.shift(timedelta(hours=1))
+        for name, value in change.items():
+            setattr(activity, name, value)
+        services.activity_save(activity=activity, by=staff)
+        seen.append(ics_fields(activity))
+    clock.shift(timedelta(hours=1))
+    services.activity_cancel(activity=activity, by=staff)
+    seen.append(ics_fields(activity))
+
+    assert len({fields["UID"] for fields in seen}) == 1
+    assert [fields["SEQUENCE"] for fields in seen] == ["0", "0", "1", "2", "3", "4"]
+    modified = [fields["LAST-MODIFIED"] for fields in seen]
+    assert modified == sorted(modified) and len(set(modified)) == len(seen)
+    assert modified[-1] == "20250414T130000Z"  # cancelled five hours after NOW (08:00 UTC)
+    assert seen[2]["DTSTART"] == "20250420T120000Z"
+    assert seen[3]["LOCATION"] == r"Parc de la Villette\, Paris 19e"
+    assert seen[4]["SUMMARY"] == "Picnic at La Villette"
+    assert [fields["STATUS"] for fields in seen][-2:] == ["CONFIRMED", "CANCELLED"]
 
 
 # Emailed registration links --------------------------------------------------------------------
