@@ -11,7 +11,6 @@ the row belongs to (see `PERSON_ROWS` and `ACCOUNT_ROWS`). Who wrote or viewed i
 is that staff member's data, not the subject's.
 """
 
-import calendar
 import datetime
 from importlib import import_module
 from typing import Any
@@ -35,6 +34,7 @@ from accounts.privacy_registry import (
     REGISTRY,
     Kind,
 )
+from duos.lib.dates import add_months
 
 INACTIVITY_MONTHS = 24
 
@@ -221,21 +221,14 @@ def _erase(pk: int, *, still: Q) -> bool:
     return True
 
 
-def _months_before(moment: datetime.datetime, months: int) -> datetime.datetime:
-    year, month = divmod(moment.year * 12 + moment.month - 1 - months, 12)
-    month += 1
-    # The 31st of a shorter month becomes its last day.
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
-
-
 def anonymise_inactive_people(now: datetime.datetime | None = None) -> int:
     """Erase people with no activity for INACTIVITY_MONTHS months; return how many.
 
     Not a person in a duo: their partner still needs them, and the duo's end makes them inactive
     from then on. Meant for a daily beat task; idempotent, as erase_person is.
     """
-    cutoff = _months_before(now or timezone.now(), INACTIVITY_MONTHS)
+    # By the calendar: the 31st of a shorter month becomes its last day.
+    cutoff = add_months(now or timezone.now(), -INACTIVITY_MONTHS)
     inactive = (
         Q(anonymised_at=None, last_activity_at__lt=cutoff)
         & ~Q(state=CandidateState.IN_DUO)

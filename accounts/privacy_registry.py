@@ -231,6 +231,8 @@ REGISTRY: dict[str, Kind] = {
     "duos.GroupActivity.description": N,
     "duos.GroupActivity.created_by": N,
     "duos.GroupActivity.created_at": N,
+    "duos.GroupActivity.sequence": N,
+    "duos.GroupActivity.changed_at": N,
     "duos.GroupActivity.cancelled_at": N,
     "duos.Registration.id": N,
     "duos.Registration.activity": N,

@@ -63,13 +63,9 @@ def waiting_candidates() -> list[dict]:
     ]
 
 
-def _month_start(day: date, back: int) -> date:
-    return dates.add_months(day.replace(day=1), -back)
-
-
 def duos_formed(today: date, months: int = FORMED_MONTHS) -> list[dict]:
     """Duos started (both said yes) in each of the last `months` calendar months; one query."""
-    first = _month_start(today, months - 1)
+    first = dates.month_start(today, -(months - 1))
     since = timezone.make_aware(datetime.combine(first, datetime.min.time()))
     per_month = (
         Duo.objects.filter(started_at__gte=since)
@@ -82,7 +78,7 @@ def duos_formed(today: date, months: int = FORMED_MONTHS) -> list[dict]:
     counts = {timezone.localdate(row["month"]): row["n"] for row in per_month}
     rows = []
     for back in range(months - 1, -1, -1):
-        month = _month_start(today, back)
+        month = dates.month_start(today, -back)
         rows.append({"month": month, "count": counts.get(month, 0)})
     return rows
 

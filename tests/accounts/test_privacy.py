@@ -27,6 +27,7 @@ from accounts.models import (
     StaffNote,
     User,
 )
+from duos.lib.dates import add_months
 from duos.models import (
     Duo,
     DuoState,
@@ -350,13 +351,12 @@ def test_anonymise_inactive_people_twice_erases_nobody_the_second_time():
 
 
 def test_anonymise_inactive_people_counts_24_months_by_the_calendar():
+    # The rule counts with the shared month arithmetic, on datetimes (time and zone kept).
     # 31 March minus 24 months is 31 March two years before; 29 February has no such day later.
-    assert privacy._months_before(NOW, 24) == NOW.replace(year=2025)
+    assert add_months(NOW, -24) == NOW.replace(year=2025)
     leap = datetime.datetime(2028, 2, 29, tzinfo=datetime.UTC)
-    assert privacy._months_before(leap, 24) == datetime.datetime(2026, 2, 28, tzinfo=datetime.UTC)
-    assert privacy._months_before(NOW, 1) == datetime.datetime(
-        2027, 2, 28, 12, 0, tzinfo=datetime.UTC
-    )
+    assert add_months(leap, -24) == datetime.datetime(2026, 2, 28, tzinfo=datetime.UTC)
+    assert add_months(NOW, -1) == datetime.datetime(2027, 2, 28, 12, 0, tzinfo=datetime.UTC)
 
 
 def test_anonymise_inactive_people_defaults_to_now(sponsor):
