@@ -52,6 +52,20 @@ class UserAdmin(BaseUserAdmin):
         ),
     ]
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["send_two_factor_enrolment_link"]
+
+    @admin.action(description=_("Send a two-factor enrolment link"))
+    def send_two_factor_enrolment_link(self, request: HttpRequest, queryset) -> None:
+        """A colleague's enrolment link, to each one's verified address (accounts/two_factor.py)."""
+        from accounts import two_factor
+        from accounts.adapter import lacks_two_factor
+
+        sent = sum(
+            two_factor.send_enrolment_link(user, by=request.user)
+            for user in queryset
+            if lacks_two_factor(user)
+        )
+        self.message_user(request, _("Enrolment links sent: %(count)s.") % {"count": sent})
 
 
 class ConsentInline(admin.TabularInline):

@@ -3,8 +3,10 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts import two_factor
 from accounts.adapter import lacks_two_factor
 
 # Every staff page is under one of these (tests/accounts/test_two_factor_permissions.py).
@@ -16,7 +18,8 @@ class StaffTwoFactorMiddleware:
 
     allauth offers two-factor authentication but cannot require it for a group, so we do.
     Staff is whoever holds any of the team's permissions (accounts.roles), by the group or
-    one by one, or the is_staff flag.
+    one by one, or the is_staff flag. Their setup page opens only once they proved their
+    mailbox (accounts/two_factor.py): the password alone does not enrol an authenticator.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -29,4 +32,10 @@ class StaffTwoFactorMiddleware:
                 _("Staff accounts need two-factor authentication: please set up an app first."),
             )
             return redirect("mfa_activate_totp")
+        if (
+            request.path_info == reverse("mfa_activate_totp")
+            and lacks_two_factor(request.user)
+            and not two_factor.has_proof(request)
+        ):
+            return redirect("accounts:two_factor_start")
         return self.get_response(request)

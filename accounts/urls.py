@@ -1,5 +1,5 @@
 from accounts import language
-from accounts.views import handover, privacy, profile, staff
+from accounts.views import handover, privacy, profile, staff, two_factor
 
 app_name = "accounts"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     *profile.urlpatterns,
     *staff.urlpatterns,
     *privacy.urlpatterns,
+    *two_factor.urlpatterns,
 ]

@@ -172,6 +172,29 @@ HANDOVER = LinkKind(
     tampered_message=_HANDOVER_MESSAGE,
 )
 
+_ENROLMENT_MESSAGE = _(
+    "This link has expired or was already used. Log in and ask for a new one from the "
+    "two-factor authentication page."
+)
+# Staff proving the mailbox is theirs before they set up two-factor authentication. The state
+# is a hash of the password and of the authenticators: a new password or an enrolment voids
+# it (accounts/two_factor.py). Sent by themselves: short-lived.
+TWO_FACTOR_ENROLMENT = LinkKind(
+    url_name="accounts:two_factor_link",
+    salt="accounts.two_factor.enrolment",
+    keys=("user", "state"),
+    max_age=timedelta(minutes=30),
+    expired_message=_ENROLMENT_MESSAGE,
+)
+# The same, sent by a colleague from the admin: it may wait a day for its reader.
+TWO_FACTOR_INVITATION = LinkKind(
+    url_name="accounts:two_factor_link",
+    salt="accounts.two_factor.invitation",
+    keys=("user", "state"),
+    max_age=timedelta(hours=24),
+    expired_message=_ENROLMENT_MESSAGE,
+)
+
 
 def read_any(kinds: tuple[LinkKind, ...], token: str) -> tuple[LinkKind, dict]:
     """The kind whose salt signed the token, and its payload (kinds sharing one URL)."""

@@ -29,14 +29,15 @@ def test_staff_with_an_authenticator_reaches_staff_pages(client, staff):
     assert client.get("/equipe/candidats/").status_code == HTTPStatus.OK
 
 
-def test_setup_page_itself_is_reachable_without_an_authenticator(client):
+def test_setup_page_asks_staff_to_prove_their_mailbox_first(client):
+    # Issue 14, #4: the password alone no longer opens the setup (the whole flow, and the
+    # setup itself once the mailbox is proven, in test_two_factor_enrolment.py).
     client.force_login(StaffFactory(totp=False))
 
     response = client.get(reverse("mfa_activate_totp"), follow=True)
 
-    # allauth first asks for the password again (a fresh proof), then shows the setup.
     assert response.status_code == HTTPStatus.OK
-    assert response.redirect_chain[-1][0].startswith(reverse("account_reauthenticate"))
+    assert response.redirect_chain[-1][0] == reverse("accounts:two_factor_start")
 
 
 def test_staff_cannot_remove_their_last_authenticator(staff):

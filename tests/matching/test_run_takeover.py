@@ -7,6 +7,7 @@ from http import HTTPStatus
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -56,6 +57,7 @@ def test_the_task_delivered_again_takes_over_a_run_whose_worker_was_killed(
     assert (run.state, run.attempt, run.active) == (RunState.DONE, 2, None)
     assert Proposal.objects.filter(run=run).count() == 3
     client.force_login(staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(reverse("matching:run", args=[run.pk]))
     assert page.status_code == HTTPStatus.OK
     assert RESTARTED in page.content.decode()
