@@ -105,7 +105,9 @@ def violations(refugees: Pool, sponsors: Pool, u, v, big: int, weights: Weights,
 
     def evaluate(block: Block):
         return _block_violations(refugees, sponsors, block, u, v, big, weights, excluded_rs,
-                                 caps, free_s, rank_key)  # fmt: skip
+                                 caps, free_s, rank_key, coords)  # fmt: skip
+
+    coords = (_float32(refugees), _float32(sponsors))
 
     blocks = spatial_blocks(refugees, sponsors, 256, compatible=True)
     for block, (row_over, col_over, count, keys) in _run_blocks(blocks, evaluate, workers):
@@ -117,43 +119,74 @@ def violations(refugees: Pool, sponsors: Pool, u, v, big: int, weights: Weights,
     return Violations(int(over_r.sum()), int(over_s.sum()), edges, free_keys)
 
 
+# float32 coordinates put a chord within about 4e-7 (unit sphere, 2.5 m) of its exact
+# value: the dense test widens each person's reach by far more, so that it keeps every
+# feasible pair, and a pair it finds well inside the narrowed reach is surely within it.
+ABSOLUTE = 1e-6  # on the chord, unit sphere (6 m)
+SLACK = 1e-3  # relative, on the squared chord
+
+
 def _block_violations(a: Pool, b: Pool, block: Block, u, v, big, weights, excluded, caps,
-                      free_b, rank_key):  # fmt: skip
-    """Per row and per column of the block, the largest excess. Most edges cannot have
-    any: an upper bound of their score (distance points from the chord, which is
-    shorter than the arc, plus the smaller of the two people's best other points) is
-    compared first, and only the edges it does not clear are scored exactly."""
+                      free_b, rank_key, coords):  # fmt: skip
+    """Per row and per column of the block, the largest excess, and each row's best
+    free columns.
+
+    The dense part runs in float32, made to keep a superset of the feasible pairs (the
+    reach test with a slack); only the pairs it keeps are tested exactly, in float64,
+    as in `scoring`. Most edges cannot have any excess: an upper bound of their score
+    (distance points from the chord, which is shorter than the arc, plus the smaller of
+    the two people's best other points, plus one) is compared first, and only the
+    edges it does not clear are scored exactly."""
+    a32, b32 = coords
     cb = b.take(block.cols).as_columns()
-    cb_flat = b.take(block.cols, only=scoring.SCORE_FIELDS)
-    v_cols = v[block.cols]
-    cap_cols = caps[1][block.cols][None, :]
-    reach_cols = b.reach_km[block.cols][None, :]
+    cols = block.cols
+    cx, cy, cz = (c[cols][None, :] for c in b32[:3])
+    c_loose, c_tight = b32[3][cols][None, :], b32[4][cols][None, :]
+    v_cols = v[cols]
+    cap_cols = caps[1][cols][None, :]
+    reach_cols = b32[5][cols][None, :]
     row_over = np.zeros(len(block.rows), np.int64)
     col_over = np.zeros(len(block.cols), np.int64)
     keys = np.full((len(block.rows), TOP_FREE), -1, np.int64)
-    free_cols = free_b[block.cols][None, :]
-    key_cols = rank_key[block.cols]
+    free_cols = free_b[cols][None, :]
+    key_cols = rank_key[cols]
     count = 0
-    step = max(1, SLICE_ENTRIES // max(len(block.cols), 1))
+    step = max(1, SLICE_ENTRIES // max(len(cols), 1))
     for start in range(0, len(block.rows), step):
         rows = block.rows[start : start + step]
         ra = a.take(rows).as_rows()
-        chord2 = scoring.squared_chord(ra, cb)
-        ok = scoring.feasible(ra, cb, chord2, scoring.reach_limit(ra, cb))
-        excluded.clear_in_block(ok, rows, block.cols)
-        count += int(np.count_nonzero(ok))
-        limit = np.minimum(a.reach_km[rows][:, None], reach_cols)
-        near = weights.distance * (
-            1.0 - np.sqrt(chord2) * EARTH_RADIUS_KM / np.maximum(limit, 1e-300)
-        )
-        ceiling = near + 1.0 + np.minimum(caps[0][rows][:, None], cap_cols)
-        ok &= (ceiling > (u[rows][:, None] - big) + v_cols[None, :]) | free_cols
-        i, j = np.nonzero(ok)
+        dx = a32[0][rows][:, None] - cx
+        chord2 = dx * dx
+        dx = a32[1][rows][:, None] - cy
+        chord2 += dx * dx
+        dx = a32[2][rows][:, None] - cz
+        chord2 += dx * dx
+        maybe = chord2 <= np.minimum(a32[3][rows][:, None], c_loose)
+        maybe &= scoring.share_language(ra, cb)
+        maybe &= scoring.genders_accepted(ra, cb)
+        excluded.clear_in_block(maybe, rows, cols)
+        sure = maybe & (chord2 < np.minimum(a32[4][rows][:, None], c_tight))
+        count += int(np.count_nonzero(sure))
+        doubt_i, doubt_j = np.nonzero(maybe & ~sure)
+        count += int(_exact_reach(a, b, rows[doubt_i], cols[doubt_j]).sum())
+        limit = np.minimum(a32[5][rows][:, None], reach_cols)
+        near = np.sqrt(chord2)
+        near *= np.float32(EARTH_RADIUS_KM)
+        near /= np.maximum(limit, np.float32(1e-30))
+        ceiling = np.float32(weights.distance) * (np.float32(1) - near)
+        ceiling += np.minimum(caps[0][rows][:, None], cap_cols).astype(np.float32) + 1
+        threshold = ((u[rows] - big).astype(np.float32)[:, None]
+                     + v_cols.astype(np.float32)[None, :])  # fmt: skip
+        maybe &= (ceiling > threshold) | free_cols
+        i, j = np.nonzero(maybe)
+        real = _exact_reach(a, b, rows[i], cols[j])
+        i, j = i[real], j[real]
         if not len(i):
             continue
-        got = scoring.criterion_points(a.take(rows[i], only=scoring.SCORE_FIELDS),
-                                       cb_flat.take(j, only=scoring.SCORE_FIELDS),
-                                       chord2[ok], None, weights)  # fmt: skip
+        edge_a = a.take(rows[i], only=_EXACT)
+        edge_b = b.take(cols[j], only=_EXACT)
+        got = scoring.criterion_points(edge_a, edge_b, scoring.squared_chord(edge_a, edge_b),
+                                       None, weights)  # fmt: skip
         points = scoring.total_score(got).astype(np.int64)
         to_free = np.flatnonzero(free_cols[0, j])
         if len(to_free):
@@ -163,10 +196,30 @@ def _block_violations(a: Pool, b: Pool, block: Block, u, v, big, weights, exclud
         excess = np.maximum(excess, 0).astype(np.int32)  # below 2^31: a score's range
         first = np.flatnonzero(np.diff(i, prepend=-1))  # nonzero gives rows in order
         row_over[start + i[first]] = np.maximum.reduceat(excess, first)
-        dense = np.zeros(ok.shape, np.int32)
+        dense = np.zeros(maybe.shape, np.int32)
         dense[i, j] = excess
         np.maximum(col_over, dense.max(axis=0), out=col_over)
     return row_over, col_over, count, keys
+
+
+_EXACT = scoring.SCORE_FIELDS | {"x", "y", "z", "reach_chord2"}
+
+
+def _exact_reach(a: Pool, b: Pool, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """The reach test of `scoring`, in float64, on aligned pairs."""
+    edge_a = a.take(rows, only=frozenset({"x", "y", "z", "reach_chord2"}))
+    edge_b = b.take(cols, only=frozenset({"x", "y", "z", "reach_chord2"}))
+    return scoring.within_reach(scoring.squared_chord(edge_a, edge_b),
+                                scoring.reach_limit(edge_a, edge_b))  # fmt: skip
+
+
+def _float32(pool: Pool):
+    """x, y, z, the widened and the narrowed squared reach, the reach in km: float32."""
+    chord = np.sqrt(pool.reach_chord2)
+    loose = (chord + ABSOLUTE) ** 2 * (1 + SLACK)
+    tight = np.maximum(chord - ABSOLUTE, 0.0) ** 2 * (1 - SLACK)
+    return tuple(np.asarray(c, np.float32) for c in
+                 (pool.x, pool.y, pool.z, loose, tight, pool.reach_km))  # fmt: skip
 
 
 def _keep_best(keys: np.ndarray, owner: np.ndarray, new: np.ndarray) -> None:

@@ -119,3 +119,23 @@ def test_large_mode_offers_each_refugee_the_best_free_sponsors(pool):
         best = sorted(scored, key=lambda o: (-o[1], o[0]))[:5]
         offered = result.alternatives.get(("refugee", refugee.id), [])
         assert offered[: len(best)] == best
+
+
+def test_bound_pass_counts_every_feasible_edge_with_tiny_reaches_and_near_neighbours():
+    from matching.engine import Person
+
+    rng = random.Random(3)
+
+    def people(prefix: str) -> list[Person]:
+        return [Person(f"{prefix}{i}", 48.85 + rng.uniform(0, 0.02), 2.35 + rng.uniform(0, 0.02),
+                       rng.choice([0.0, 0.05, 0.3, 0.8, 1.5]), {"fr": "native"})
+                for i in range(1600)]  # fmt: skip
+
+    sponsors, refugees = people("s"), people("r")
+    sponsors += [
+        Person(f"t{i}", r.lat, r.lon, 0.0, {"fr": "native"}) for i, r in enumerate(refugees[:50])
+    ]  # fmt: skip (same point, no reach at all)
+    exact = match(sponsors, refugees, mode="exact")
+    large = match(sponsors, refugees, mode="large")
+    assert large.feasible_edges == exact.feasible_edges > 0
+    assert exact.total_score <= large.certificate.score_bound
