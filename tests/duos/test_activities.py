@@ -33,6 +33,7 @@ from duos.models import (
     RegistrationState,
     Side,
 )
+from tests.conftest import client_for
 from tests.factories import (
     DuoFactory,
     ReferredRefugeeFactory,
@@ -86,12 +87,6 @@ def new_activity(**kwargs) -> GroupActivity:
         **kwargs,
     }
     return GroupActivity.objects.create(**fields)
-
-
-def in_english(client, user):
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture
@@ -248,7 +243,7 @@ def test_activities_two_registrations_at_once_for_the_last_place(postgres_only, 
 
 def test_activities_participant_registers_and_cancels_from_the_page(client, duo):
     activity = new_activity(capacity=5)
-    in_english(client, duo.sponsor.user)
+    client = client_for(duo.sponsor.user)
 
     listing = client.get(reverse("duos:activities"))
     page = client.get(reverse("duos:activity", args=[activity.pk]))
@@ -275,7 +270,7 @@ def test_activities_participant_registers_and_cancels_from_the_page(client, duo)
 def test_activities_participant_bad_input_is_400_and_changes_nothing(client, duo):
     activity = new_activity()
     stranger = DuoFactory(**AT_START).refugee
-    in_english(client, duo.sponsor.user)
+    client = client_for(duo.sponsor.user)
     url = reverse("duos:activity_register", args=[activity.pk])
 
     for data in ({}, {"person": "x"}, {"person": stranger.pk}):
@@ -287,7 +282,7 @@ def test_activities_participant_bad_input_is_400_and_changes_nothing(client, duo
 def test_activities_person_outside_a_duo_is_refused_with_409(client):
     activity = new_activity()
     sponsor = SponsorFactory(user__language="en")
-    in_english(client, sponsor.user)
+    client = client_for(sponsor.user)
 
     response = client.post(
         reverse("duos:activity_register", args=[activity.pk]), {"person": sponsor.pk}
@@ -305,7 +300,7 @@ def test_activities_social_worker_registers_their_referred_refugee_only(client):
     DuoFactory(**AT_START, refugee=mine)
     DuoFactory(**AT_START, refugee=theirs)
     activity = new_activity()
-    in_english(client, worker)
+    client = client_for(worker)
     url = reverse("duos:activity_register", args=[activity.pk])
 
     assert client.post(url, {"person": theirs.pk}).status_code == HTTPStatus.BAD_REQUEST
@@ -348,7 +343,7 @@ def test_activities_upcoming_activities_in_one_query_with_the_state(duo, django_
 
 def test_activities_participant_list_queries_do_not_grow(client, django_assert_max_num_queries):
     worker = SocialWorkerFactory().user
-    in_english(client, worker)
+    client = client_for(worker)
     for _ in range(2):
         DuoFactory(**AT_START, refugee=person(ReferredRefugeeFactory, referrer=worker))
     for _ in range(2):
@@ -379,7 +374,7 @@ def test_activities_ics_is_a_valid_event_in_utc(client, duo):
         place="Musée de l'Homme, 17 place du Trocadéro, Paris",
         description="Meet at the entrance.\nTickets are free; bring ID, please. " + "é" * 60,
     )
-    in_english(client, duo.sponsor.user)
+    client = client_for(duo.sponsor.user)
 
     response = client.get(reverse("duos:activity_ics", args=[activity.pk]))
 
@@ -651,7 +646,7 @@ def test_activities_staff_pages_need_the_permissions(client, duo):
     }
     for name, args in urls.items():
         assert client.get(reverse(name, args=args)).status_code == HTTPStatus.FOUND
-    in_english(client, duo.sponsor.user)
+    client = client_for(duo.sponsor.user)
     for name, args in urls.items():
         assert client.get(reverse(name, args=args)).status_code == HTTPStatus.NOT_FOUND
     assert (
@@ -668,7 +663,7 @@ def test_activities_staff_pages_need_the_permissions(client, duo):
             codename__in=["view_groupactivity", "view_registration"],
         )
     )
-    in_english(client, viewer)
+    client = client_for(viewer)
     assert client.get(reverse("duos:staff_activities")).status_code == HTTPStatus.OK
     assert client.get(reverse("duos:staff_activity", args=[activity.pk])).status_code == 200
     for name in ("duos:staff_activity_edit", "duos:staff_activity_attendance"):
