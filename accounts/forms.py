@@ -105,8 +105,8 @@ class IdentityForm(CleanTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ["first_name", "last_name", "birth_year", "gender"]:
             self.fields[name].required = True
-        self.fields["birth_year"].widget.attrs.update(inputmode="numeric")
-        self.fields["phone"].widget.attrs.update(inputmode="tel", autocomplete="tel")
+        self.fields["birth_year"].widget.attrs.update(inputmode="numeric", dir="ltr")
+        self.fields["phone"].widget.attrs.update(inputmode="tel", autocomplete="tel", dir="ltr")
         self.fields["gender"].choices = translated(vocabulary.GENDERS)
         self.fields["partner_gender"].label = _("Would you prefer your partner to be")
 

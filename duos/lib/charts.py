@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from duos.lib.formats import format_number
+
 # Colours with at least 3:1 contrast on white (WCAG 1.4.11), told apart by the legend too.
 BLUE, ORANGE = "#1459a0", "#b33c07"
 LABEL_WIDTH, BAR_HEIGHT, GAP, CHART_WIDTH, VALUE_ROOM = 130, 16, 10, 560, 60
@@ -109,4 +111,4 @@ def _row(
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+    return format_number(value, 0 if float(value).is_integer() else 1)

@@ -27,8 +27,26 @@ def clean_text_data(data):
     return {_replace_surrogates(k): _replace_surrogates(v) for k, v in data.items()}
 
 
+# Typed left to right whatever the page's direction: emails, phones, URLs, postal codes, years.
+LEFT_TO_RIGHT_INPUTS = {"email", "tel", "url"}
+LEFT_TO_RIGHT_MODES = {"email", "tel", "numeric", "decimal", "url"}
+
+
+def isolate_left_to_right(form) -> None:
+    """dir="ltr" on the inputs whose value reads left to right, also in a right-to-left page."""
+    for field in form.fields.values():
+        widget = field.widget
+        if (
+            getattr(widget, "input_type", None) in LEFT_TO_RIGHT_INPUTS
+            or widget.attrs.get("type") in LEFT_TO_RIGHT_INPUTS
+            or widget.attrs.get("inputmode") in LEFT_TO_RIGHT_MODES
+        ):
+            widget.attrs.setdefault("dir", "ltr")
+
+
 class CleanTextMixin:
-    """Put first in a form's bases: see clean_text_data."""
+    """Put first in a form's bases: see clean_text_data (and isolate_left_to_right)."""
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(clean_text_data(data), *args, **kwargs)
+        isolate_left_to_right(self)
