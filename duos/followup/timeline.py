@@ -148,11 +148,37 @@ def bounced(user) -> bool:
     return user is not None and user.email_bounced_at is not None
 
 
+# What the timelines, the call queue and the follow-up page read of a duo, its people and
+# whoever receives their emails. The page ranks every active duo: loading every column of five
+# rows per duo (both profiles and accounts) cost it ten times more than this.
+FOLLOWUP_FIELDS = (
+    "state",
+    "started_at",
+    "shift_days",
+    "extra_months",
+    "paused_at",
+    "ended_at",
+    "suspended_at",
+    *(
+        f"{side}__{field}"
+        for side in ("sponsor", "refugee")
+        for field in (
+            "first_name",
+            "last_name",
+            "user__email_bounced_at",
+            "referrer__email_bounced_at",
+        )
+    ),
+)
+
+
 def followed_duos() -> QuerySet[Duo]:
-    """The duos the team follows: every active one, paused and suspended ones included."""
+    """The duos the team follows: every active one, paused and suspended ones included, with
+    FOLLOWUP_FIELDS only."""
     return (
         Duo.objects.filter(state=DuoState.ACTIVE)
         .select_related("sponsor__user", "sponsor__referrer", "refugee__user", "refugee__referrer")
+        .only(*FOLLOWUP_FIELDS)
         .order_by("started_at", "pk")
     )
 

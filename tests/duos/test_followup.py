@@ -307,6 +307,19 @@ def test_followup_page_queries_do_not_grow_with_the_duos(
     assert len(response.context["queue"]) == min(count, 20)
 
 
+def test_followup_page_reads_no_profile_it_does_not_show(staff_client):
+    """It ranks every active duo (500 in the load test): it loads names and email bounces of
+    both people, not their whole profiles and accounts (README, "Load test")."""
+    DuoFactory(started_at=aware(START))
+
+    response = staff_client.get(reverse("duos:followup"))
+
+    (row,) = response.context["page_obj"]
+    for person in (row.duo.sponsor, row.duo.refugee):
+        assert {"about", "hopes", "languages", "phone"} <= person.get_deferred_fields()
+        assert {"password", "email"} <= person.user.get_deferred_fields()
+
+
 # Pages
 
 
