@@ -2,12 +2,20 @@
 (`make loadtest`): one place, so that what is measured is what runs in production.
 
 The environment may change them: WEB_CONCURRENCY (workers), GUNICORN_WORKER_CLASS,
-GUNICORN_THREADS (README.md, "Load test", says what was measured and why these defaults).
+GUNICORN_THREADS (README.md, "Load test", says what was measured).
+
+Why two gthread workers of eight threads on two cores: a request spends much of its time
+waiting for PostgreSQL (ten queries or so), and a sync worker waits with it, so three sync
+workers left the cores idle while requests queued (29 requests a second at 200 users, p95
+6.4 s). Threads fill those waits; one process per core, since one process runs Python on one
+core at a time (the GIL). Each thread keeps its database connection (CONN_MAX_AGE, set by the
+image): 16 connections. gevent would need psycopg and every library to be cooperative; it was
+not needed.
 """
 
 import os
 
-workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: none

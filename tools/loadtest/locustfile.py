@@ -12,8 +12,9 @@ named by LOADTEST_DATA. Every request carries X-Forwarded-Proto as the productio
 it, and must answer 200: a redirect (to a login page, say) counts as an error.
 
 Two phases, by `Phases`: 50 users for 60 s, then a spike to 200 users for 30 s, then it stops.
-The statistics of each phase (requests per second, p50, p95, p99 per page, errors, 5xx) are
-written to the JSON file named by LOADTEST_RESULTS for the driver to print.
+The statistics of each phase (requests per second, p50, p95, p99 per page, errors, 5xx, and the
+CPU time gunicorn's workers spent, LOADTEST_SERVER_PID naming its master) are written to the
+JSON file named by LOADTEST_RESULTS for the driver to print.
 """
 
 import itertools
@@ -23,6 +24,7 @@ import random
 import time
 from pathlib import Path
 
+import psutil
 from locust import FastHttpUser, LoadTestShape, between, events, task
 
 DATA = json.loads(Path(os.environ["LOADTEST_DATA"]).read_text(encoding="utf-8"))
@@ -123,11 +125,12 @@ class Phases(LoadTestShape):
         self.results: list[dict] = []
         self.phase = 0
         self.phase_started = None
+        self.cpu_started = 0.0
 
     def tick(self):
         now = time.monotonic()
         if self.phase_started is None:
-            self.phase_started = now
+            self.phase_started, self.cpu_started = now, _server_cpu()
         name, users, seconds, rate = PHASES[self.phase]
         if now - self.phase_started < seconds:
             return users, rate
@@ -135,7 +138,7 @@ class Phases(LoadTestShape):
         self.phase += 1
         if self.phase == len(PHASES):
             return None
-        self.phase_started = now
+        self.phase_started, self.cpu_started = now, _server_cpu()
         name, users, seconds, rate = PHASES[self.phase]
         return users, rate
 
@@ -144,6 +147,7 @@ class Phases(LoadTestShape):
         pages = []
         for entry in sorted(stats.entries.values(), key=lambda e: e.name):
             pages.append(_entry(entry, seconds, _server_errors.get(entry.name, 0)))
+        cpu, requests = _server_cpu() - self.cpu_started, stats.total.num_requests
         errors = {f"{e.name}: {e.error}": e.occurrences for e in stats.errors.values()}
         self.results.append(
             {
@@ -152,6 +156,9 @@ class Phases(LoadTestShape):
                 "pages": pages,
                 "total": _entry(stats.total, seconds, sum(_server_errors.values())),
                 "errors": errors,
+                # gunicorn's workers (PostgreSQL's and locust's own CPU are not in it).
+                "server_cpu_seconds": round(cpu, 1),
+                "server_cpu_ms_per_request": round(1000 * cpu / max(requests, 1), 1),
             }
         )
         with open(os.environ["LOADTEST_RESULTS"], "w", encoding="utf-8") as file:
@@ -172,3 +179,16 @@ def _entry(entry, seconds: float, server_errors: int) -> dict:
         "errors": entry.num_failures,
         "5xx": server_errors,
     }
+
+
+def _server_cpu() -> float:
+    """CPU seconds (user and system) of gunicorn's workers so far."""
+    master = psutil.Process(int(os.environ["LOADTEST_SERVER_PID"]))
+    total = 0.0
+    for worker in master.children():
+        try:
+            times = worker.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total

@@ -51,7 +51,7 @@ def main() -> int:
         _manage(env, "collectstatic", "--noinput", "--verbosity", "0")
         _manage(env, "loadtest_data", "--out", str(work / "data.json"))
         server = _start_gunicorn(env, work / "gunicorn.log")
-        _locust(env, work)
+        _locust({**env, "LOADTEST_SERVER_PID": str(server.pid)}, work)
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)
@@ -77,6 +77,8 @@ def _environment() -> dict:
         CACHE_URL=f"rediscache://127.0.0.1:6379/{REDIS_DB}",
         CELERY_BROKER_URL=f"redis://127.0.0.1:6379/{REDIS_DB + 1}",
         EMAIL_URL="dummymail://",
+        # As the image sets it (Dockerfile): a worker keeps its database connection.
+        CONN_MAX_AGE=os.environ.get("CONN_MAX_AGE", "60"),
         GUNICORN_ACCESS_LOG="",  # hundreds of lines a second would cost the server too
         PYTHONPATH=str(ROOT),
     )
@@ -143,6 +145,10 @@ def _report(results: list[dict], log: Path) -> int:
                 f"  {row['name']:32} {row['rps']:>6} {row['p50']:>6} {row['p95']:>6}"
                 f" {row['p99']:>6} {row['errors']:>6} {row['5xx']:>5}"
             )
+        print(
+            f"  gunicorn's workers used {phase['server_cpu_seconds']} s of CPU: "
+            f"{phase['server_cpu_ms_per_request']} ms a request"
+        )
         for error, count in phase["errors"].items():
             print(f"  error: {error} ({count})")
         p95_max, counted = TARGETS[phase["phase"]]
