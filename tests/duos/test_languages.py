@@ -197,7 +197,7 @@ def test_a_right_to_left_email_says_so_on_its_html_body():
     assert send_decision_email(person_id=person.pk, decision="validated")
 
     body = mail.outbox[0].alternatives[0][0]
-    assert '<html lang="ar" dir="rtl">' in body
+    assert '<html lang="ar">' in body
     assert '<body lang="ar" dir="rtl">' in body
     assert gettext_in("ar", "Your application to Duos de demain is validated") in (
         mail.outbox[0].subject
@@ -243,3 +243,14 @@ def test_the_english_detector_finds_the_english_of_the_english_pages():
 
     assert len(found) >= 5
     assert {"How a duo works", "This field is required."} <= found
+
+
+def test_emails_phones_and_postal_codes_are_isolated_in_the_pages(staff_client):
+    person = RefugeeFactory(phone="+33 6 12 34 56 78")
+
+    body = staff_client.get(reverse("accounts:staff_person", args=[person.pk])).content.decode()
+    css = (ROOT / "static" / "css" / "site.css").read_text()
+
+    assert f'<bdi dir="ltr">{person.user.email}</bdi>' in body
+    assert f'<bdi dir="ltr">{person.postal_code}</bdi>' in body
+    assert 'a[href^="mailto:"], a[href^="tel:"] { unicode-bidi: isolate; direction: ltr; }' in css
