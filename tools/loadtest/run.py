@@ -128,9 +128,16 @@ def _locust(env: dict, work: Path) -> None:
     command += ["--headless", "--host", HOST, "--only-summary", "--loglevel", "WARNING"]
     command += ["--stop-timeout", "5", "--exit-code-on-error", "0"]
     print(f"Load test: locust on {HOST}: 50 users for 60 s, then 200 users for 30 s", flush=True)
-    subprocess.run(
-        command, cwd=ROOT, env=env, check=True, timeout=LOCUST_DEADLINE, stdout=subprocess.DEVNULL
-    )
+    # locust's own summary covers the last phase only (each phase resets the statistics): its
+    # output goes to a file, shown if it fails.
+    log = work / "locust.log"
+    with open(log, "w", encoding="utf-8") as output:
+        done = subprocess.run(
+            command, cwd=ROOT, env=env, timeout=LOCUST_DEADLINE, stdout=output, stderr=output
+        )
+    if done.returncode:
+        print(log.read_text(encoding="utf-8")[-3000:])
+        raise SystemExit(f"locust failed ({done.returncode}); its output: {log}")
 
 
 def _report(results: list[dict], log: Path) -> int:
