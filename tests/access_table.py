@@ -24,6 +24,7 @@ URL_KWARGS = {
 # "other" are then the same object), or a signed link ("other" is then a tampered link).
 OBJECTS = {
     "accounts:handover": "invitation",
+    "accounts:two_factor_link": "two_factor_link",
     "duos:answer": "answer",
     "duos:checkin": "checkin",
     "duos:survey": "survey",
@@ -92,6 +93,11 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("accounts:dashboard", "none"): (302, 302, 200, 200, 302, 302),
     ("accounts:handover", "own"): (200, 400, 400, 400, 200, 200),
     ("accounts:handover", "other"): (200, 200, 200, 200, 200, 200),
+    # Staff's mailbox proof before the two-factor setup: for anyone else, straight to allauth's
+    # setup (staff here already have an authenticator). "own": a link for the visitor's user.
+    ("accounts:two_factor_start", "none"): (302, 302, 302, 302, 302, 302),
+    ("accounts:two_factor_link", "own"): (302, 302, 302, 302, 302, 302),
+    ("accounts:two_factor_link", "other"): (302, 400, 400, 400, 400, 400),
     ("accounts:privacy", "none"): (302, 302, 200, 200, 200, 200),
     ("accounts:privacy_delete", "none"): (302, 302, 200, 200, 404, 404),
     ("accounts:privacy_delete_referred", "own"): (302, 302, 404, 404, 200, 404),

@@ -12,10 +12,12 @@ from django.utils import timezone
 
 from accounts.handover import invitation_token
 from accounts.models import CandidateState, Person, Role
+from accounts.two_factor import account_state
 from duos.activities.links import activity_register_token
 from duos.followup.checkins import checkin_token
 from duos.followup.survey import survey_token
 from duos.followup.timeline import MET
+from duos.lib.links import TWO_FACTOR_ENROLMENT
 from duos.lifecycle.links import answer_token
 from duos.models import (
     Answer,
@@ -164,6 +166,10 @@ class Cast:
         if kind == "report_link":
             duo = self.duos["sponsor"]
             token = report_token(duo, Side.SPONSOR)
+            return token if whose == "own" else token[:-3] + "xyz"  # a tampered link
+        if kind == "two_factor_link":
+            user = self.users.get(role, self.users["staff"])
+            token = TWO_FACTOR_ENROLMENT.token(user.pk, account_state(user))
             return token if whose == "own" else token[:-3] + "xyz"  # a tampered link
         return {
             "run": self.run,
