@@ -9,28 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ProfileView
-from duos.models import Duo, DuoState, Report, ReportCategory, Side
+from duos.models import Report, ReportCategory, Side
 from matching import engine, selectors
 from matching.services import run_execute, run_start
-from tests.factories import ReferredRefugeeFactory, RefugeeFactory, SponsorFactory
+from tests.factories import DuoFactory, ReferredRefugeeFactory, RefugeeFactory, SponsorFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
-def active_duo(refugee=None) -> Duo:
-    return Duo.objects.create(
-        sponsor=SponsorFactory(),
-        refugee=refugee or RefugeeFactory(),
-        state=DuoState.ACTIVE,
-        expires_at=timezone.now(),
-        started_at=timezone.now() - timedelta(days=21),
-    )
 
 
 def logged(person) -> list[tuple]:
@@ -39,7 +23,7 @@ def logged(person) -> list[tuple]:
 
 @pytest.mark.parametrize("refugee", [RefugeeFactory, ReferredRefugeeFactory])
 def test_duo_page_logs_the_staff_view_of_the_refugee(staff_client, staff, refugee):
-    duo = active_duo(refugee())
+    duo = DuoFactory(started_at=timezone.now() - timedelta(days=21), refugee=refugee())
 
     response = staff_client.get(reverse("duos:duo_detail", args=[duo.pk]))
 
@@ -50,7 +34,7 @@ def test_duo_page_logs_the_staff_view_of_the_refugee(staff_client, staff, refuge
 
 
 def test_duo_page_logs_nothing_for_a_visitor_turned_away(client, sponsor):
-    duo = active_duo()
+    duo = DuoFactory(started_at=timezone.now() - timedelta(days=21))
     client.force_login(sponsor.user)
 
     assert client.get(reverse("duos:duo_detail", args=[duo.pk])).status_code == 404
@@ -58,7 +42,7 @@ def test_duo_page_logs_nothing_for_a_visitor_turned_away(client, sponsor):
 
 
 def test_report_page_logs_the_staff_view_of_a_refugee_reporter(staff_client, staff):
-    duo = active_duo()
+    duo = DuoFactory(started_at=timezone.now() - timedelta(days=21))
     for side in (Side.REFUGEE, Side.SPONSOR):
         report = Report.objects.create(
             duo=duo, side=side, reporter=getattr(duo, side), category=ReportCategory.OTHER,

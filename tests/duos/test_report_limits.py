@@ -8,24 +8,17 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from duos.models import Report, ReportAlert, ReportCategory
 from duos.reports import limits, tasks
 from duos.reports.limits import REPORTS_PER_DAY, Alert, claim_urgent_alert
+from tests.conftest import client_for
 from tests.factories import DuoFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 URGENT = {"category": ReportCategory.SAFETY, "text": "Please call me.", "urgent": "on"}
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def report(client, duo, text="Something happened.", **data):
