@@ -227,7 +227,7 @@ def proposal_approve(*, proposal_id: int, by) -> Duo | None:
     Raises duos.services.DuoConflict (nothing changed) when one of them is already in a
     waiting or active duo.
     """
-    from duos.lifecycle.services import duo_propose
+    from duos.models import duo_propose
 
     with transaction.atomic():
         proposal = (
@@ -248,7 +248,7 @@ def proposals_approve(*, proposal_ids: Iterable[int], by) -> list[tuple[Proposal
 
     Returns (proposal, outcome, message) with outcome "approved", "unchanged" or "conflict".
     """
-    from duos.lifecycle.services import DuoConflict
+    from duos.models import DuoConflict
 
     proposals = Proposal.objects.select_related("sponsor", "refugee").in_bulk(list(proposal_ids))
     outcomes = []
@@ -372,7 +372,7 @@ def manual_pair(*, run_id: int, sponsor_id: int, refugee_id: int, by) -> Proposa
     Raises ProposalRefused when one of them is in an open proposal of the run or out of the
     pool, and duos.services.DuoConflict (nothing stored) when one is in an open duo.
     """
-    from duos.lifecycle.services import duo_propose
+    from duos.models import duo_propose
 
     with transaction.atomic():
         run = MatchRun.objects.select_for_update().get(pk=run_id)

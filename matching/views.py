@@ -166,7 +166,7 @@ def _render_proposal(
 @login_required
 @require_POST
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    from duos.lifecycle.services import DuoConflict
+    from duos.models import DuoConflict
 
     proposal = get_proposal_for_staff(request.user, pk)
     try:
@@ -284,7 +284,7 @@ def swap(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def manual_pair(request: HttpRequest, pk: int) -> HttpResponse:
     """Pick two people; see every rule the pair breaks; confirm; it is proposed as a duo."""
-    from duos.lifecycle.services import DuoConflict
+    from duos.models import DuoConflict
 
     run = get_run_for_staff(request.user, pk)
     if run.state != RunState.DONE:

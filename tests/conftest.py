@@ -74,6 +74,18 @@ def _processes_only_in_slow_tests(request, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: a request through the test client
+    leaves its own language active in the thread, which would leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _eager_tasks(monkeypatch):
     """Tasks run in the test's thread to test the wiring; delivery tests run a real worker."""
     from duos.celery import app

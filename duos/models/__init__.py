@@ -21,6 +21,7 @@ from duos.models.followup import (
     SurveyAnswer,
 )
 from duos.models.ops import Heartbeat
+from duos.models.proposing import DuoConflict, duo_propose
 from duos.models.reports import (
     Report,
     ReportAlert,
@@ -37,6 +38,7 @@ __all__ = [
     "Answer",
     "CheckIn",
     "Duo",
+    "DuoConflict",
     "DuoNote",
     "DuoState",
     "GroupActivity",
@@ -54,4 +56,5 @@ __all__ = [
     "ReportStatus",
     "Side",
     "SurveyAnswer",
+    "duo_propose",
 ]

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 
 from accounts.models import CANDIDATE_ACTIONS, CandidateState, CandidateStateError, Person
 from duos.dashboard.selectors import waiting_candidates
-from duos.lifecycle.services import DuoConflict, duo_propose
+from duos.models import DuoConflict, duo_propose
 from matching.services import pool_queryset
 from tests.factories import ConsentFactory, DuoFactory, RefugeeFactory, SponsorFactory
 

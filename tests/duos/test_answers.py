@@ -14,12 +14,8 @@ from django.utils import timezone
 
 from accounts.models import CandidateState
 from duos.lifecycle.links import answer_token
-from duos.lifecycle.services import (
-    DECLINE_WAITING_BONUS,
-    duo_propose,
-    duos_expire_unanswered,
-)
-from duos.models import ANSWER_DAYS, Answer, Duo, DuoState
+from duos.lifecycle.services import DECLINE_WAITING_BONUS, duos_expire_unanswered
+from duos.models import ANSWER_DAYS, Answer, Duo, DuoState, duo_propose
 from matching import engine
 from matching.models import Exclusion, ExclusionReason, Proposal
 from matching.services import engine_person

@@ -12,8 +12,7 @@ from kombu import pools
 
 from accounts.models import CandidateState
 from duos.celery import app
-from duos.lifecycle.services import DuoConflict, duo_propose
-from duos.models import Duo
+from duos.models import Duo, DuoConflict, duo_propose
 from tests.factories import RefugeeFactory, SponsorFactory, StaffFactory
 
 

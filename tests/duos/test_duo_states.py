@@ -13,8 +13,8 @@ from django.utils import timezone, translation
 from accounts.models import CandidateState
 from duos.followup.reminders import reminders_create_due
 from duos.lifecycle import schedule
-from duos.lifecycle.services import duo_propose, duos_expire_unanswered
-from duos.models import Answer, Duo, DuoState, LifecycleError
+from duos.lifecycle.services import duos_expire_unanswered
+from duos.models import Answer, Duo, DuoState, LifecycleError, duo_propose
 from duos.models.duo import REFUSALS
 from matching import engine
 from matching.models import Exclusion, ExclusionReason, Proposal

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from accounts.models import CandidateState
 from duos.lifecycle.emails import duo_send_email
-from duos.lifecycle.services import DuoConflict, duo_answer, duo_propose
-from duos.models import ANSWER_DAYS, Answer, Duo, DuoState
+from duos.lifecycle.services import duo_answer
+from duos.models import ANSWER_DAYS, Answer, Duo, DuoConflict, DuoState, duo_propose
 from matching.models import MatchRun, Proposal, ProposalState
 from tests.factories import ReferredRefugeeFactory, RefugeeFactory, SponsorFactory
 from tests.mail import FAILING_BACKEND
@@ -146,9 +146,7 @@ def test_introduction_is_not_sent_once_the_duo_moved_on(sponsor, refugee, staff)
     assert not mail.outbox
 
 
-def test_send_duo_email_is_retried_while_the_mail_server_is_down(
-    sponsor, refugee, staff, settings
-):
+def test_send_duo_email_is_retried_while_the_mail_server_is_down(sponsor, refugee, staff, settings):
     from celery.exceptions import Retry
 
     from duos.lifecycle.tasks import send_duo_email

@@ -5,7 +5,7 @@ import pytest
 from django.utils import translation
 
 from duos.lifecycle.emails import introduction_context
-from duos.lifecycle.services import duo_propose
+from duos.models import duo_propose
 from tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
