@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 PORT ?= 8000
+# The emails' links point at the port `make run` serves, unless SITE_URL is set.
+export SITE_URL ?= http://127.0.0.1:$(PORT)
 # A laptop runs in DEBUG; production sets its own environment (README.md).
 export DEBUG ?= true
 # honcho starts the Procfile commands from the venv.
