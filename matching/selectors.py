@@ -12,7 +12,8 @@ from accounts.models import Person, Role
 from matching import engine
 from matching.engine import explain, vocabulary
 from matching.models import MatchRun, Proposal, ProposalState
-from matching.services import OPEN_PROPOSAL_STATES, pool_queryset
+from matching.proposals import OPEN_PROPOSAL_STATES
+from matching.services import pool_queryset
 
 # Stage codes the engine reports, in words.
 STAGES = {

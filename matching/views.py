@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import audit_profile_views
-from matching import selectors, services
+from matching import proposals, selectors, services
 from matching.access import get_proposal_for_staff, get_run_for_staff, require_matching_staff
 from matching.forms import ApproveManyForm, ManualPairForm, RejectForm, RunForm, SwapForm
 from matching.models import MatchRun, Proposal, ProposalState, RunState
@@ -170,7 +170,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 
     proposal = get_proposal_for_staff(request.user, pk)
     try:
-        duo = services.proposal_approve(proposal_id=proposal.pk, by=request.user)
+        duo = proposals.proposal_approve(proposal_id=proposal.pk, by=request.user)
     except DuoConflict as conflict:
         return _render_proposal(
             request, proposal, status=HTTPStatus.CONFLICT, refusal=conflict.message
@@ -198,7 +198,7 @@ def approve_many(request: HttpRequest, pk: int) -> HttpResponse:
     form = ApproveManyForm(request.POST, run=run)
     if not form.is_valid():
         return _render_review(request, run, status=HTTPStatus.BAD_REQUEST, approve_form=form)
-    outcomes = services.proposals_approve(
+    outcomes = proposals.proposals_approve(
         proposal_ids=[p.pk for p in form.cleaned_data["proposals"]], by=request.user
     )
     approved = sum(1 for _p, outcome, _m in outcomes if outcome == "approved")
@@ -234,7 +234,7 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
     form = RejectForm(request.POST)
     if not form.is_valid():
         return _render_proposal(request, proposal, status=HTTPStatus.BAD_REQUEST, reject_form=form)
-    if services.proposal_reject(
+    if proposals.proposal_reject(
         proposal_id=proposal.pk, by=request.user, reason=form.cleaned_data["reason"]
     ):
         messages.success(
@@ -258,13 +258,13 @@ def swap(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_proposal(request, proposal, status=HTTPStatus.BAD_REQUEST, swap_form=form)
     try:
-        new = services.proposal_swap(
+        new = proposals.proposal_swap(
             proposal_id=proposal.pk,
             side=form.cleaned_data["side"],
             partner_id=form.cleaned_data["partner"],
             by=request.user,
         )
-    except services.ProposalRefused as refused:
+    except proposals.ProposalRefused as refused:
         return _render_proposal(
             request, proposal, status=HTTPStatus.CONFLICT, refusal=refused.message
         )
@@ -311,14 +311,14 @@ def manual_pair(request: HttpRequest, pk: int) -> HttpResponse:
             "confirming": True,
             "sponsor": selectors.profile(sponsor, now),
             "refugee": selectors.profile(refugee, now),
-            "warnings": services.manual_pair_warnings(sponsor=sponsor, refugee=refugee),
+            "warnings": proposals.manual_pair_warnings(sponsor=sponsor, refugee=refugee),
         }
         return render(request, "matching/manual.html", context)
     try:
-        proposal = services.manual_pair(
+        proposal = proposals.manual_pair(
             run_id=run.pk, sponsor_id=sponsor.pk, refugee_id=refugee.pk, by=request.user
         )
-    except (services.ProposalRefused, DuoConflict) as refused:
+    except (proposals.ProposalRefused, DuoConflict) as refused:
         return render(
             request,
             "matching/manual.html",

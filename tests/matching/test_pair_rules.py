@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone, translation
 
 from matching import engine
-from matching.services import engine_person, manual_pair_warnings
+from matching.proposals import manual_pair_warnings
+from matching.services import engine_person
 from tests.factories import RefugeeFactory, SponsorFactory
 
 pytestmark = pytest.mark.django_db

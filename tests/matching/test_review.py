@@ -9,7 +9,8 @@ from accounts.models import CandidateState, ProfileView
 from duos.models import Duo, DuoState
 from matching import engine
 from matching.models import Exclusion, ExclusionReason, MatchRun, Proposal, ProposalState
-from matching.services import manual_pair_warnings, run_execute, run_start
+from matching.proposals import manual_pair_warnings
+from matching.services import run_execute, run_start
 from tests.factories import RefugeeFactory, SponsorFactory
 
 pytestmark = pytest.mark.django_db

@@ -25,7 +25,8 @@ from accounts.roles import ensure_programme_team_group
 from duos.ops.demo import DEMO_DUOS, load_lifecycle
 from matching import engine
 from matching.models import MatchRun, Proposal
-from matching.services import proposals_approve, run_execute, run_start
+from matching.proposals import proposals_approve
+from matching.services import run_execute, run_start
 
 DEMO_PASSWORD = "demo-duos-2026"  # noqa: S105 - a published demo password, laptop only
 STAFF_EMAIL = "equipe@duos.example"
