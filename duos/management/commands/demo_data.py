@@ -212,7 +212,7 @@ class Command(BaseCommand):
             "  staff must set up two-factor authentication (any TOTP app) at first login\n"
             "  a match run to review and duos waiting for answers: /equipe/appariements/\n"
             f"  someone in a duo:  {_email('duo-parrainage', 0)} / {DEMO_PASSWORD}\n"
-            f"  duos at every month, one to call first: {len(DEMO_DUOS)} duos, /equipe/duos/\n"
+            f"  {len(DEMO_DUOS)} duos at every month, one to call first: /equipe/duos/suivi/\n"
             "  emails sent by the app are written to var/mail/"
         )
 
