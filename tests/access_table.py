@@ -91,6 +91,8 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("account_signup", "none"): (200, 302, 302, 302, 302, 302),
     ("accounts:choose_role", "none"): (302, 302, 302, 302, 302, 400),
     ("accounts:dashboard", "none"): (302, 302, 200, 200, 302, 302),
+    # The language of the emails to the visitor: any member, staff too.
+    ("accounts:email_language", "none"): (302, 302, 200, 200, 200, 200),
     ("accounts:handover", "own"): (200, 400, 400, 400, 200, 200),
     ("accounts:handover", "other"): (200, 200, 200, 200, 200, 200),
     # Staff's mailbox proof before the two-factor setup: for anyone else, straight to allauth's
