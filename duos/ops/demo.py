@@ -76,7 +76,8 @@ def load_lifecycle(*, staff: User, pairs: list[tuple[Person, Person]], now: date
     for (sponsor, refugee), demo in zip(pairs, DEMO_DUOS, strict=False):
         if Duo.objects.filter(sponsor=sponsor, refugee=refugee).exists():
             continue
-        created.append(_demo_duo(sponsor, refugee, demo, staff=staff, now=now))
+        # The open month's reminders are left to the first sweep: `make run` sends them.
+        created.append(_demo_duo(sponsor, refugee, demo, staff=staff, now=now, open_sent=False))
     if len(created) == len(DEMO_DUOS):
         _reports(created, staff=staff, now=now)
         _activities(staff, [person for pair in pairs for person in pair], now=now)
@@ -95,7 +96,9 @@ def load_programme_duos(*, staff: User, pairs: list[tuple[Person, Person]], now)
     return duos
 
 
-def _demo_duo(sponsor: Person, refugee: Person, demo: DemoDuo, *, staff: User, now) -> Duo:
+def _demo_duo(
+    sponsor: Person, refugee: Person, demo: DemoDuo, *, staff: User, now, open_sent: bool = True
+) -> Duo:
     completed = demo.in_month > schedule.MONTHS
     ended = completed or bool(demo.ended_early)
     # Ten days into its current month (into the month after the last, once completed).
@@ -130,7 +133,7 @@ def _demo_duo(sponsor: Person, refugee: Person, demo: DemoDuo, *, staff: User, n
     else:
         state = CandidateState.DUO_ENDED if completed else CandidateState.IN_DUO
         Person.objects.filter(pk__in=[sponsor.pk, refugee.pk]).update(state=state)
-    _past_reminders(duo, now=now, completed=completed)
+    _past_reminders(duo, now=now, completed=completed, open_sent=open_sent or ended)
     _checkins(duo, demo, now=now)
     if completed:
         _surveys(duo, demo, now=now)
@@ -145,13 +148,16 @@ def _state(demo: DemoDuo) -> str:
     return DuoState.COMPLETED if demo.in_month > schedule.MONTHS else DuoState.ACTIVE
 
 
-def _past_reminders(duo: Duo, *, now, completed: bool) -> None:
-    """The reminders already due, recorded as sent: the demo's sweep starts from today."""
+def _past_reminders(duo: Duo, *, now, completed: bool, open_sent: bool = True) -> None:
+    """The reminders already due, recorded as sent: the demo's sweep starts from today.
+
+    Without `open_sent`, those of a month still open are not recorded: the sweep sends them.
+    """
     today = timezone.localdate(now)
     rows = []
     for month in range(1, schedule.duo_months(duo) + 1):
         window = schedule.month_window(duo, month)
-        if window.reminder_on <= today:
+        if window.reminder_on <= today and (open_sent or today >= window.closes_on):
             rows += [
                 Reminder(duo=duo, month=month, side=side, sent_at=window.reminder_at())
                 for side in Side.values

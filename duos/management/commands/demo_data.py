@@ -22,6 +22,7 @@ from accounts.models import (
     User,
 )
 from accounts.roles import ensure_programme_team_group
+from duos.followup.reminders import duos_send_reminders
 from duos.ops.demo import DEMO_DUOS, load_lifecycle
 from matching import engine
 from matching.models import MatchRun, Proposal
@@ -200,7 +201,9 @@ class Command(BaseCommand):
                 self._duo_pair(index, sponsor, refugee, social_worker, rng, tally)
                 for index, (sponsor, refugee) in enumerate(DUO_PEOPLE)
             ]
-            load_lifecycle(staff=staff, pairs=pairs, now=timezone.now())
+            created_duos = load_lifecycle(staff=staff, pairs=pairs, now=timezone.now())
+        if created_duos:
+            duos_send_reminders()  # the open month's reminders, written to var/mail/
         self._match_run(staff)
         self.stdout.write(
             f"Demo users: {tally.created} created, {tally.existing} already there.\n"
