@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.states import (
     CANDIDATE_ACTIONS,
+    CONFIRMED_ACTIONS,
     STATE_REFUSALS,
+    UNDO_WITHDRAWAL_DAYS,
     CandidateState,
     CandidateStateError,
     PersonQuerySet,
@@ -17,6 +19,8 @@ from accounts.states import (
 
 __all__ = [
     "CANDIDATE_ACTIONS",
+    "CONFIRMED_ACTIONS",
+    "UNDO_WITHDRAWAL_DAYS",
     "STATE_REFUSALS",
     "CandidateState",
     "CandidateStateError",
@@ -225,7 +229,16 @@ class Person(models.Model):
 
     def allowed_actions(self) -> list[str]:
         """The state changes the candidate (or their social worker) may make now."""
-        return [action for action, states in CANDIDATE_ACTIONS.items() if self.state in states]
+        actions = [action for action, states in CANDIDATE_ACTIONS.items() if self.state in states]
+        return [a for a in actions if a != "restore" or self.restore_until() is not None]
+
+    def restore_until(self) -> datetime | None:
+        """Until when the candidate's own withdrawal can be undone; None if it cannot (not
+        withdrawn, refused by the team, anonymised, or more than UNDO_WITHDRAWAL_DAYS ago)."""
+        if self.state != CandidateState.WITHDRAWN or self.refusal_reason or self.anonymised_at:
+            return None
+        until = self.state_changed_at + timedelta(days=UNDO_WITHDRAWAL_DAYS)
+        return until if until > timezone.now() else None
 
     def submit(self) -> None:
         """TO_COMPLETE -> AWAITING_VALIDATION: the profile is complete, the team validates it."""
@@ -259,16 +272,23 @@ class Person(models.Model):
     def resume(self) -> None:
         """PAUSED -> back where they were: validated, else waiting for validation, else to
         complete (the consents are the profile's last step)."""
+        self._move(CANDIDATE_ACTIONS["resume"], self._back_to())
+
+    def _back_to(self) -> str:
         if self.validated_at:
-            back_to = CandidateState.VALIDATED
-        elif self.consents.exists():
-            back_to = CandidateState.AWAITING_VALIDATION
-        else:
-            back_to = CandidateState.TO_COMPLETE
-        self._move(CANDIDATE_ACTIONS["resume"], back_to)
+            return CandidateState.VALIDATED
+        if self.consents.exists():
+            return CandidateState.AWAITING_VALIDATION
+        return CandidateState.TO_COMPLETE
 
     def withdraw(self) -> None:
         self._move(CANDIDATE_ACTIONS["withdraw"], CandidateState.WITHDRAWN)
+
+    def restore(self) -> None:
+        """WITHDRAWN -> back where a resume goes, within UNDO_WITHDRAWAL_DAYS of withdrawing."""
+        if self.restore_until() is None:
+            raise CandidateStateError("not_now", state=self.state)
+        self._move(CANDIDATE_ACTIONS["restore"], self._back_to())
 
     def anonymise(self, *, now: datetime, erased: dict) -> None:
         """Any state -> WITHDRAWN and anonymised, the personal fields set to `erased`

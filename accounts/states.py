@@ -32,7 +32,13 @@ CANDIDATE_ACTIONS = {
         CandidateState.PAUSED,
         CandidateState.DUO_ENDED,
     },
+    # Undoing one's own withdrawal, for UNDO_WITHDRAWAL_DAYS (Person.can_restore says when).
+    "restore": {CandidateState.WITHDRAWN},
 }
+# How long a withdrawal can be undone by the candidate or their social worker.
+UNDO_WITHDRAWAL_DAYS = 14
+# The actions that change what the team sees: asked for twice (a checkbox to tick).
+CONFIRMED_ACTIONS = {"pause", "withdraw"}
 
 
 # Why a candidate's transition is refused, by code; %(state)s is where they stand now.

@@ -13,6 +13,8 @@ from accounts.decorators import member_required
 from accounts.forms import CONSENT_VERSIONS, InviteForm, SignupForm
 from accounts.models import (
     CANDIDATE_ACTIONS,
+    CONFIRMED_ACTIONS,
+    UNDO_WITHDRAWAL_DAYS,
     CandidateStateError,
     Consent,
     Person,
@@ -25,6 +27,14 @@ STATE_MESSAGES = {
     "pause": _("Your application is paused. Come back whenever you are ready."),
     "resume": _("Welcome back: your application is active again."),
     "withdraw": _("Your application is withdrawn. Your account stays open."),
+    "restore": _("Your withdrawal is undone: your application is back."),
+}
+# What a social worker reads about the person they refer.
+REFERRAL_STATE_MESSAGES = {
+    "pause": _("The application of %(name)s is paused."),
+    "resume": _("The application of %(name)s is active again."),
+    "withdraw": _("The application of %(name)s is withdrawn."),
+    "restore": _("The withdrawal of %(name)s is undone: the application is back."),
 }
 
 
@@ -133,6 +143,7 @@ def _candidate_context(person: Person) -> dict:
         ],
         "resume_url": steps.step_url(person, resume.slug),
         "actions": person.allowed_actions(),
+        "undo_days": UNDO_WITHDRAWAL_DAYS,
     }
 
 
@@ -203,12 +214,18 @@ def _render_step(request, person, step, form, status=200) -> HttpResponse:
 def _change_state(request: HttpRequest, person: Person, action: str, home: str) -> HttpResponse:
     if action not in CANDIDATE_ACTIONS:
         raise Http404
+    if action in CONFIRMED_ACTIONS and request.POST.get("confirm") != "yes":
+        messages.error(request, _("Nothing changed: tick the box to confirm first."))
+        return redirect(home)
     try:
         getattr(person, action)()
     except CandidateStateError as error:
         messages.error(request, error.message)
         return redirect(home)
-    messages.success(request, STATE_MESSAGES[action])
+    if person.user_id:
+        messages.success(request, STATE_MESSAGES[action])
+    else:
+        messages.success(request, REFERRAL_STATE_MESSAGES[action] % {"name": person.first_name})
     return redirect(home)
 
 

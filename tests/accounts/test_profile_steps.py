@@ -222,7 +222,7 @@ def test_social_worker_cannot_reach_another_workers_refugee(client, referred_ref
 def test_candidate_pauses_resumes_and_withdraws(client, sponsor):
     client.force_login(sponsor.user)
 
-    client.post(reverse("accounts:state_action", args=["pause"]))
+    client.post(reverse("accounts:state_action", args=["pause"]), {"confirm": "yes"})
     sponsor.refresh_from_db()
     assert sponsor.state == CandidateState.PAUSED
 
@@ -230,7 +230,7 @@ def test_candidate_pauses_resumes_and_withdraws(client, sponsor):
     sponsor.refresh_from_db()
     assert sponsor.state == CandidateState.VALIDATED
 
-    client.post(reverse("accounts:state_action", args=["withdraw"]))
+    client.post(reverse("accounts:state_action", args=["withdraw"]), {"confirm": "yes"})
     sponsor.refresh_from_db()
     assert sponsor.state == CandidateState.WITHDRAWN
     assert sponsor.user.is_active
