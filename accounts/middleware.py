@@ -38,4 +38,6 @@ class StaffTwoFactorMiddleware:
             and not two_factor.has_proof(request)
         ):
             return redirect("accounts:two_factor_start")
+        if request.path_info == reverse("mfa_activate_totp") and lacks_two_factor(request.user):
+            two_factor.count_fresh_login(request)
         return self.get_response(request)

@@ -90,3 +90,22 @@ def has_proof(request: HttpRequest) -> bool:
     if not isinstance(proof, dict) or proof.get("user") != request.user.pk:
         return False
     return time.time() - float(proof.get("at", 0)) < PROOF_VALID.total_seconds()
+
+
+# A password typed this long ago still counts as allauth's reauthentication before the setup.
+FRESH_LOGIN_SECONDS = 60
+
+
+def count_fresh_login(request: HttpRequest) -> None:
+    """Within FRESH_LOGIN_SECONDS of a password login, record it as the reauthentication
+    allauth asks for before the two-factor setup, so the password is typed once."""
+    from allauth.account.internal.flows.login import (
+        get_authentication_records,
+        record_authentication,
+    )
+
+    records = get_authentication_records(request, request.user)
+    last = records[-1] if records else {}
+    fresh = time.time() - float(last.get("at", 0)) < FRESH_LOGIN_SECONDS
+    if last.get("method") == "password" and not last.get("reauthenticated") and fresh:
+        record_authentication(request, request.user, method="password", reauthenticated=True)

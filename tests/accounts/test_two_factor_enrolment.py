@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
+from accounts.two_factor import FRESH_LOGIN_SECONDS
 from tests.factories import PASSWORD, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,11 +35,12 @@ def emailed_link(message) -> str:
 
 
 def enrol(client) -> HTTPStatus:
-    """Give the password again (allauth asks it before the setup), scan the code the setup
-    page shows and type what the app then shows."""
-    asked = client.get(ACTIVATE)
-    assert asked["Location"].startswith(reverse("account_reauthenticate"))
-    client.post(asked["Location"], {"password": PASSWORD})
+    """Give the password again (allauth asks it before the setup, unless it was typed to log
+    in within the minute), scan the code the setup page shows and type what the app shows."""
+    with time_machine.travel(timedelta(seconds=FRESH_LOGIN_SECONDS + 1)):
+        asked = client.get(ACTIVATE)
+        assert asked["Location"].startswith(reverse("account_reauthenticate"))
+        client.post(asked["Location"], {"password": PASSWORD})
     page = client.get(ACTIVATE)
     assert page.status_code == HTTPStatus.OK
     secret = page.context["form"].secret
@@ -131,6 +133,21 @@ def test_a_colleague_sends_the_enrolment_link_from_the_admin(client, newcomer):
             .redirect_chain[-1][0]
             .startswith(reverse("account_reauthenticate"))
         )
+
+
+def test_the_password_typed_to_log_in_a_minute_ago_is_not_asked_again(client, newcomer):
+    logged_in_with_password(client, newcomer)
+    client.post(START)
+    (message,) = mail.outbox
+
+    with time_machine.travel(timedelta(seconds=FRESH_LOGIN_SECONDS - 5)):
+        assert client.get(emailed_link(message))["Location"] == ACTIVATE
+        assert client.get(ACTIVATE).status_code == HTTPStatus.OK
+    late = logged_in_with_password(type(client)(), newcomer)
+    late.post(START)
+    with time_machine.travel(timedelta(seconds=FRESH_LOGIN_SECONDS + 5)):
+        late.get(emailed_link(mail.outbox[-1]))
+        assert late.get(ACTIVATE)["Location"].startswith(reverse("account_reauthenticate"))
 
 
 def test_without_a_verified_address_nothing_is_sent(client):
