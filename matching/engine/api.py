@@ -12,13 +12,12 @@ import numpy as np
 
 from . import scoring
 from .alternatives import alternatives, alternatives_from_graph, id_ranks
+from .blocks import morton_order_of
 from .candidates import (
     EdgeSet,
     Exclusions,
     all_edges,
     collect_edges,
-    morton_order_of,
-    stage_counts,
 )
 from .dense import DENSE_MAX_PAIRS, solve_dense
 from .model import (
@@ -34,6 +33,7 @@ from .model import (
     chord2_to_km,
 )
 from .pair import pair_reasons
+from .reach import stage_counts
 
 Progress = Callable[[float, str], None]
 Mode = Literal["auto", "exact", "large"]

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import scoring
-from .candidates import Block, Exclusions, _run_blocks, spatial_blocks
+from .blocks import Block, spatial_blocks
+from .candidates import Exclusions, _run_blocks
 from .model import EARTH_RADIUS_KM, Pool, Weights
 
 SLICE_ENTRIES = 1 << 17

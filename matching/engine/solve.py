@@ -19,8 +19,9 @@ from scipy.sparse.csgraph import (
     min_weight_full_bipartite_matching,
 )
 
-from .candidates import Exclusions, feasible_pairs, reach
+from .candidates import Exclusions, feasible_pairs
 from .model import UNMATCHED, Certificate, Matching, Pool
+from .reach import reach
 
 __all__ = ["UNMATCHED", "Matching"]  # re-exported: their home is model
 

@@ -64,7 +64,7 @@ def test_feasible_pairs_by_language_groups_finds_every_edge():
 
 def test_band_blocks_hold_everyone_within_reach_even_near_a_pole_or_the_date_line():
     from matching.engine import Person
-    from matching.engine.candidates import spatial_blocks
+    from matching.engine.blocks import spatial_blocks
     from matching.engine.model import build_pools
 
     rng = np.random.default_rng(4)
