@@ -229,84 +229,91 @@ def _months_text(months: list[int]) -> str:
 
 def signals(months: list[MonthCell], *, open_reports: int, urgent_reports: int) -> list[Signal]:
     """Why call this duo, strongest first; empty when nothing calls for it."""
-    found = []
+    found = [
+        _no_meeting_signal(months),
+        _unanswered_signal(months),
+        _low_midway_signal(months),
+        _report_signal(open_reports, urgent_reports),
+    ]
+    return sorted((s for s in found if s is not None), key=lambda signal: -signal.points)
 
+
+def _no_meeting_signal(months: list[MonthCell]) -> Signal | None:
+    """The latest months in a row with no meeting reported (a month not answered counts once
+    it has closed)."""
     streak: list[int] = []
     for cell in reversed(months):
         if cell.status == MET:
             break
         if cell.status == NOT_YET or (cell.status == NO_ANSWER and cell.closed):
             streak.append(cell.month)
-    if len(streak) >= STREAK_MIN:
-        first, last = min(streak), max(streak)
-        found.append(
-            Signal(
-                "no_meeting",
-                STREAK_POINTS * len(streak),
-                ngettext(
-                    "No meeting reported for %(count)d month in a row (months %(first)d to "
-                    "%(last)d).",
-                    "No meeting reported for %(count)d months in a row (months %(first)d to "
-                    "%(last)d).",
-                    len(streak),
-                )
-                % {"count": len(streak), "first": first, "last": last},
-            )
+    if len(streak) < STREAK_MIN:
+        return None
+    first, last = min(streak), max(streak)
+    return Signal(
+        "no_meeting",
+        STREAK_POINTS * len(streak),
+        ngettext(
+            "No meeting reported for %(count)d month in a row (months %(first)d to %(last)d).",
+            "No meeting reported for %(count)d months in a row (months %(first)d to %(last)d).",
+            len(streak),
         )
+        % {"count": len(streak), "first": first, "last": last},
+    )
 
+
+def _unanswered_signal(months: list[MonthCell]) -> Signal | None:
     unanswered = [cell.month for cell in months if cell.status == NO_ANSWER and cell.closed]
-    if unanswered:
-        found.append(
-            Signal(
-                "unanswered",
-                UNANSWERED_POINTS * len(unanswered),
-                ngettext(
-                    "%(count)d month closed with no answer from either side (month %(months)s).",
-                    "%(count)d months closed with no answer from either side (months %(months)s).",
-                    len(unanswered),
-                )
-                % {"count": len(unanswered), "months": _months_text(unanswered)},
-            )
+    if not unanswered:
+        return None
+    return Signal(
+        "unanswered",
+        UNANSWERED_POINTS * len(unanswered),
+        ngettext(
+            "%(count)d month closed with no answer from either side (month %(months)s).",
+            "%(count)d months closed with no answer from either side (months %(months)s).",
+            len(unanswered),
         )
+        % {"count": len(unanswered), "months": _months_text(unanswered)},
+    )
 
+
+def _low_midway_signal(months: list[MonthCell]) -> Signal | None:
     midway = next((cell for cell in months if cell.month == schedule.MIDWAY_MONTH), None)
     low = [
         checkin
         for checkin in (midway.checkins if midway else [])
         if checkin.mood is not None and checkin.mood <= LOW_MOOD_MAX
     ]
-    if low:
-        lowest = min(low, key=lambda checkin: checkin.mood)
-        side_names = {Side.SPONSOR: _("the sponsor"), Side.REFUGEE: _("the refugee")}
-        found.append(
-            Signal(
-                "low_midway",
-                LOWEST_MOOD_POINTS if lowest.mood == 1 else LOW_MOOD_POINTS,
-                _("Low mid-way answer: %(side)s said it goes %(mood)d out of 5.")
-                % {"side": side_names[lowest.side], "mood": lowest.mood},
-            )
-        )
+    if not low:
+        return None
+    lowest = min(low, key=lambda checkin: checkin.mood)
+    side_names = {Side.SPONSOR: _("the sponsor"), Side.REFUGEE: _("the refugee")}
+    return Signal(
+        "low_midway",
+        LOWEST_MOOD_POINTS if lowest.mood == 1 else LOW_MOOD_POINTS,
+        _("Low mid-way answer: %(side)s said it goes %(mood)d out of 5.")
+        % {"side": side_names[lowest.side], "mood": lowest.mood},
+    )
 
-    if open_reports:
-        urgent = urgent_reports
-        plain = open_reports - urgent
-        if urgent:
-            text = ngettext(
-                "%(count)d urgent report is open.", "%(count)d urgent reports are open.", urgent
-            ) % {"count": urgent}
-            if plain:
-                text += " " + ngettext(
-                    "And %(count)d other report.", "And %(count)d other reports.", plain
-                ) % {"count": plain}
-        else:
-            text = ngettext("%(count)d report is open.", "%(count)d reports are open.", plain) % {
-                "count": plain
-            }
-        found.append(
-            Signal("open_report", URGENT_REPORT_POINTS * urgent + REPORT_POINTS * plain, text)
-        )
 
-    return sorted(found, key=lambda signal: -signal.points)
+def _report_signal(open_reports: int, urgent: int) -> Signal | None:
+    if not open_reports:
+        return None
+    plain = open_reports - urgent
+    if urgent:
+        text = ngettext(
+            "%(count)d urgent report is open.", "%(count)d urgent reports are open.", urgent
+        ) % {"count": urgent}
+        if plain:
+            text += " " + ngettext(
+                "And %(count)d other report.", "And %(count)d other reports.", plain
+            ) % {"count": plain}
+    else:
+        text = ngettext("%(count)d report is open.", "%(count)d reports are open.", plain) % {
+            "count": plain
+        }
+    return Signal("open_report", URGENT_REPORT_POINTS * urgent + REPORT_POINTS * plain, text)
 
 
 def followup_rows(
