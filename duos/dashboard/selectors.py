@@ -156,50 +156,53 @@ def dashboard_context(today: date) -> dict:
         "formed_total": sum(row["count"] for row in formed),
         "meetings": meetings,
         "survey": survey,
-        "charts": {
-            "waiting": bar_chart(
-                chart_id="chart-waiting",
-                title=_("Candidates waiting for a duo, by département"),
-                labels=[row["departement"] for row in waiting],
-                series=[
-                    Series(_("Sponsors"), [row["sponsors"] for row in waiting], BLUE),
-                    Series(_("Refugees"), [row["refugees"] for row in waiting], ORANGE),
-                ],
-            )
-            if waiting
-            else None,
-            "formed": bar_chart(
-                chart_id="chart-formed",
-                title=_("Duos formed per month"),
-                labels=month_labels,
-                series=[Series(_("Duos formed"), [row["count"] for row in formed], BLUE)],
-            ),
-            "meetings": bar_chart(
-                chart_id="chart-meetings",
-                title=_("Share of duos that met, by month of the duo"),
-                labels=[_("Month %(month)s") % {"month": row["month"]} for row in meetings],
-                series=[Series(_("Met"), [row["percent"] for row in meetings], BLUE)],
-                unit=" %",
-            )
-            if meetings
-            else None,
-            "ratings": bar_chart(
-                chart_id="chart-ratings",
-                title=_("Closing survey: how it went, from 1 to 5"),
-                labels=[str(row["rating"]) for row in survey["ratings"]],
-                series=[Series(_("Answers"), [r["count"] for r in survey["ratings"]], BLUE)],
-            )
-            if survey["count"]
-            else None,
-            "keep_in_touch": bar_chart(
-                chart_id="chart-keep",
-                title=_("Closing survey: will they keep in touch?"),
-                labels=[str(row["label"]) for row in survey["keep_in_touch"]],
-                series=[
-                    Series(_("Answers"), [r["count"] for r in survey["keep_in_touch"]], ORANGE)
-                ],
-            )
-            if survey["count"]
-            else None,
-        },
+        "charts": _charts(waiting, formed, month_labels, meetings, survey),
+    }
+
+
+def _charts(waiting, formed, month_labels, meetings, survey) -> dict:
+    """The page's charts, each None when it would have no bar."""
+    return {
+        "waiting": bar_chart(
+            chart_id="chart-waiting",
+            title=_("Candidates waiting for a duo, by département"),
+            labels=[row["departement"] for row in waiting],
+            series=[
+                Series(_("Sponsors"), [row["sponsors"] for row in waiting], BLUE),
+                Series(_("Refugees"), [row["refugees"] for row in waiting], ORANGE),
+            ],
+        )
+        if waiting
+        else None,
+        "formed": bar_chart(
+            chart_id="chart-formed",
+            title=_("Duos formed per month"),
+            labels=month_labels,
+            series=[Series(_("Duos formed"), [row["count"] for row in formed], BLUE)],
+        ),
+        "meetings": bar_chart(
+            chart_id="chart-meetings",
+            title=_("Share of duos that met, by month of the duo"),
+            labels=[_("Month %(month)s") % {"month": row["month"]} for row in meetings],
+            series=[Series(_("Met"), [row["percent"] for row in meetings], BLUE)],
+            unit=" %",
+        )
+        if meetings
+        else None,
+        "ratings": bar_chart(
+            chart_id="chart-ratings",
+            title=_("Closing survey: how it went, from 1 to 5"),
+            labels=[str(row["rating"]) for row in survey["ratings"]],
+            series=[Series(_("Answers"), [r["count"] for r in survey["ratings"]], BLUE)],
+        )
+        if survey["count"]
+        else None,
+        "keep_in_touch": bar_chart(
+            chart_id="chart-keep",
+            title=_("Closing survey: will they keep in touch?"),
+            labels=[str(row["label"]) for row in survey["keep_in_touch"]],
+            series=[Series(_("Answers"), [r["count"] for r in survey["keep_in_touch"]], ORANGE)],
+        )
+        if survey["count"]
+        else None,
     }
