@@ -15,6 +15,7 @@ from accounts.models import (
     CANDIDATE_ACTIONS,
     CONFIRMED_ACTIONS,
     UNDO_WITHDRAWAL_DAYS,
+    CandidateState,
     CandidateStateError,
     Consent,
     Person,
@@ -116,7 +117,10 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         raise Http404
     if request.method == "GET":
         return render(request, "accounts/referral_new.html")
-    person = Person.objects.create(referrer=request.user, role=Role.REFUGEE)
+    # A second press (or a double tap) goes on with the empty record the first one made.
+    person = Person.objects.filter(
+        referrer=request.user, user=None, first_name="", state=CandidateState.TO_COMPLETE
+    ).first() or Person.objects.create(referrer=request.user, role=Role.REFUGEE)
     return redirect(steps.step_url(person, steps.STEPS[0].slug))
 
 

@@ -71,3 +71,14 @@ def test_a_refusal_by_the_team_cannot_be_undone(sponsor):
 
     sponsor.refresh_from_db()
     assert sponsor.state == CandidateState.WITHDRAWN
+
+
+def test_starting_a_referral_twice_makes_one_empty_record(social_worker):
+    from accounts.models import Person
+
+    client = client_for(social_worker.user)
+    first = client.post(reverse("accounts:referral_new"))
+    second = client.post(reverse("accounts:referral_new"))
+
+    assert first["Location"] == second["Location"]
+    assert Person.objects.filter(referrer=social_worker.user).count() == 1
