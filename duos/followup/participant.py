@@ -158,6 +158,31 @@ def _answer_links(duo: Duo, side: str) -> dict:
     }
 
 
+def _answer_context(duo: Duo, side: str, now) -> dict:
+    """A proposed duo: the person's answer, and the links while it is still awaited."""
+    context = {"own_answer": getattr(duo, f"{side}_answer"), "answer_open": duo.expires_at > now}
+    if not context["own_answer"] and context["answer_open"]:
+        context |= _answer_links(duo, side)
+    return context
+
+
+def _months_context(duo: Duo, side: str, today: date) -> dict:
+    """A started duo: its months, the next reminder and the open month's check-in links."""
+    windows = _windows(duo)
+    next_on = schedule.next_reminder_on(duo, today)
+    checkins = {c.month: c for c in CheckIn.objects.filter(duo=duo, side=side)}
+    return {
+        "months": month_rows(duo, checkins, windows, today),
+        "month_count": len(windows),
+        "last_day": windows[-1].ends_on - timedelta(days=1),
+        # None while paused or suspended: nothing is sent, and a pause moves the dates.
+        "next_reminder_on": next_on,
+        # After the last month's reminder, the next email is the closing one (the survey).
+        "next_is_closing": next_on is not None and next_on >= windows[-1].ends_on,
+        "checkin_links": _open_checkin_links(duo, side, windows, today),
+    }
+
+
 def participant_context(person: Person) -> dict:
     """Everything the page shows; a constant number of queries whatever the duo's history."""
     now = timezone.now()
@@ -199,24 +224,7 @@ def participant_context(person: Person) -> dict:
         contact = other.contact_user
         context |= {"other_email": contact.email if contact else "", "other_phone": other.phone}
     if duo.state == DuoState.WAITING:
-        context |= {
-            "own_answer": getattr(duo, f"{side}_answer"),
-            "answer_open": duo.expires_at > now,
-        }
-        if not context["own_answer"] and context["answer_open"]:
-            context |= _answer_links(duo, side)
+        context |= _answer_context(duo, side, now)
     elif duo.started_at is not None:
-        windows = _windows(duo)
-        next_on = schedule.next_reminder_on(duo, today)
-        checkins = {c.month: c for c in CheckIn.objects.filter(duo=duo, side=side)}
-        context |= {
-            "months": month_rows(duo, checkins, windows, today),
-            "month_count": len(windows),
-            "last_day": windows[-1].ends_on - timedelta(days=1),
-            # None while paused or suspended: nothing is sent, and a pause moves the dates.
-            "next_reminder_on": next_on,
-            # After the last month's reminder, the next email is the closing one (the survey).
-            "next_is_closing": next_on is not None and next_on >= windows[-1].ends_on,
-            "checkin_links": _open_checkin_links(duo, side, windows, today),
-        }
+        context |= _months_context(duo, side, today)
     return context
