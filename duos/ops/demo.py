@@ -345,6 +345,12 @@ def _activities(staff: User, people: list[Person], *, now) -> None:
         created_by=staff,
         cancelled_at=now - timedelta(days=1),
     )
+    _registrations(people, upcoming=upcoming, tomorrow=tomorrow, past=past)
+    _group_checkins(people, past=past, staff=staff)
+
+
+def _registrations(people: list[Person], *, upcoming, tomorrow, past) -> None:
+    """Five for the picnic, a full workshop with its waiting list, four at the past visit."""
     Registration.objects.bulk_create(
         [
             Registration(activity=upcoming, person=person, state=RegistrationState.REGISTERED)
@@ -366,6 +372,9 @@ def _activities(staff: User, people: list[Person], *, now) -> None:
             for person in people[:4]
         ]
     )
+
+
+def _group_checkins(people: list[Person], *, past, staff: User) -> None:
     # The first two duos came together: that counts as their meeting of the month.
     duos = Duo.objects.filter(sponsor__in=people[:4:2], refugee__in=people[1:4:2])
     CheckIn.objects.bulk_create(
