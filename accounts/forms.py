@@ -42,6 +42,11 @@ def translated(choices: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
     return [(code, _(label)) for code, label in choices]
 
 
+class RadioSelectUnrequired(forms.RadioSelect):
+    def use_required_attribute(self, initial) -> bool:
+        return False
+
+
 class SignupForm(CleanTextMixin, AllauthSignupForm):
     """allauth's sign-up with who is signing up: a sponsor, a refugee or a social worker."""
 
@@ -52,8 +57,13 @@ class SignupForm(CleanTextMixin, AllauthSignupForm):
         (SOCIAL_WORKER, _("I am a social worker and sign up the refugees I support")),
     ]
 
+    # No `required` on the radios: the browser's bubble (in the browser's language) would stop
+    # the form before the page says, in its own language, that nobody was chosen.
     role = forms.ChoiceField(
-        label=_("Who are you?"), choices=ROLE_CHOICES, widget=forms.RadioSelect
+        label=_("Who are you?"),
+        choices=ROLE_CHOICES,
+        widget=RadioSelectUnrequired,
+        error_messages={"required": _("Please choose who you are.")},
     )
     organisation = forms.CharField(
         label=_("Organisation (social workers only)"), max_length=200, required=False

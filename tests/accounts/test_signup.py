@@ -131,3 +131,15 @@ def test_signup_ignores_an_unknown_role_in_the_link(client):
 
     assert response.status_code == HTTPStatus.OK
     assert response.context["form"]["role"].value() is None
+
+
+def test_signup_without_a_role_says_so_in_the_pages_language(client):
+    client.cookies["django_language"] = "fr"
+
+    page = client.get(reverse("account_signup")).content.decode()
+    assert not re.search(r'name="role"[^>]* required', page)
+    response = sign_up(client, "sans-role@example.org", "")
+
+    assert response.status_code == HTTPStatus.OK
+    assert "Indiquez qui vous êtes." in response.content.decode()
+    assert not User.objects.filter(email="sans-role@example.org").exists()
