@@ -330,9 +330,15 @@ class AboutForm(CleanTextMixin, forms.ModelForm):
             "about": _("A few words about yourself"),
             "hopes": _("What do you hope from the duo?"),
         }
+        # No maxlength: the browser would cut a longer text silently; the form refuses it
+        # with a message and keeps what was typed.
         widgets = {
-            "about": forms.Textarea(attrs={"rows": 4, "maxlength": 1000}),
-            "hopes": forms.Textarea(attrs={"rows": 4, "maxlength": 1000}),
+            "about": forms.Textarea(attrs={"rows": 4}),
+            "hopes": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "about": _("Up to 1,000 characters."),
+            "hopes": _("Up to 1,000 characters."),
         }
 
     def __init__(self, *args, **kwargs):

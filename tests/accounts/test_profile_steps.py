@@ -1,6 +1,7 @@
 """The profile in short steps: each saves, bad input never clears the form, and a person who
 stops half-way finds their answers."""
 
+import re
 from http import HTTPStatus
 
 import pytest
@@ -277,3 +278,19 @@ def test_login_records_activity(client, sponsor):
 
     sponsor.refresh_from_db()
     assert timezone.now() - sponsor.last_activity_at < timedelta(minutes=1)
+
+
+def test_about_past_1000_characters_is_refused_with_a_message_not_cut(client, newcomer):
+    client.cookies["django_language"] = "en"
+    page = client.get(step_url("about")).content.decode()
+    textareas = re.findall(r"<textarea[^>]*>", page)
+    assert len(textareas) == 2 and not any("maxlength" in tag for tag in textareas)
+    assert "Up to 1,000 characters." in page
+
+    response = client.post(step_url("about"), {"about": "a" * 1001, "hopes": ""})
+
+    assert response.status_code in (HTTPStatus.OK, HTTPStatus.BAD_REQUEST)
+    assert "Please keep it under 1,000 characters." in response.content.decode()
+    assert "a" * 1001 in response.content.decode()  # what was typed is kept, to shorten
+    newcomer.refresh_from_db()
+    assert newcomer.about == ""
