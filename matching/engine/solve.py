@@ -234,10 +234,8 @@ def repair_and_certify(
     isolated = np.zeros(len(refugees), bool)  # no feasible sponsor at all: never a root
     walked_r, walked_s = _sweep(sponsors, refugees, sponsor_of, refugee_of, isolated,
                                 excluded_rs)  # fmt: skip
-    grown = grow(np.concatenate(walked_r), np.concatenate(walked_s))
-    if grown.size > int((sponsor_of >= 0).sum()):
-        sponsor_of = grown.sponsor_of.copy()
-        refugee_of = grown.refugee_of(len(sponsors))
+    sponsor_of, refugee_of = _grow_if_larger(grow, walked_r, walked_s, sponsor_of,
+                                             refugee_of, len(sponsors))  # fmt: skip
     if progress:
         progress(0.25, "verifying")
     rounds = 0
@@ -255,21 +253,36 @@ def repair_and_certify(
         _augment(search.free, search.parent, sponsor_of, refugee_of)
         # The tree's paths clash; a Hopcroft-Karp matching on the candidates plus
         # every edge recorded so far finds all of their augmenting paths at once.
-        grown = grow(np.concatenate(walked_r), np.concatenate(walked_s))
-        if grown.size > int((sponsor_of >= 0).sum()):
-            sponsor_of = grown.sponsor_of.copy()
-            refugee_of = grown.refugee_of(len(sponsors))
+        sponsor_of, refugee_of = _grow_if_larger(grow, walked_r, walked_s, sponsor_of,
+                                                 refugee_of, len(sponsors))  # fmt: skip
         if int((sponsor_of >= 0).sum()) <= before:
             raise RuntimeError("an augmenting path was found but not applied")
-    cover = int((len(refugees) - search.visited_r.sum()) + search.visited_s.sum())
-    certificate = Certificate(
+    return Certified(Matching(sponsor_of), _konig_certificate(search, sponsor_of, rounds),
+                     np.concatenate(walked_r), np.concatenate(walked_s))  # fmt: skip
+
+
+def _grow_if_larger(grow: Grower, walked_r: list, walked_s: list, sponsor_of: np.ndarray,
+                    refugee_of: np.ndarray, n_s: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """(sponsor_of, refugee_of) of Hopcroft-Karp on the candidates plus every edge recorded
+    so far when it has more pairs, else the ones given, unchanged: the matching never
+    shrinks, and on a tie it keeps the pairs it already has (the same choice both times
+    `repair_and_certify` grows)."""
+    grown = grow(np.concatenate(walked_r), np.concatenate(walked_s))
+    if grown.size > int((sponsor_of >= 0).sum()):
+        return grown.sponsor_of.copy(), grown.refugee_of(n_s)
+    return sponsor_of, refugee_of
+
+
+def _konig_certificate(search: Search, sponsor_of: np.ndarray, rounds: int) -> Certificate:
+    """The proof from the last search, which reached no free sponsor: König's vertex
+    cover (the refugees it did not visit, the sponsors it did) bounds every matching."""
+    cover = int((len(search.visited_r) - search.visited_r.sum()) + search.visited_s.sum())
+    return Certificate(
         pairs=int((sponsor_of >= 0).sum()),
         max_pairs=cover,
         method=f"König vertex cover of the full feasible graph ({rounds} alternating searches)",
         score_exact=False,
     )
-    return Certified(Matching(sponsor_of), certificate, np.concatenate(walked_r),
-                     np.concatenate(walked_s))  # fmt: skip
 
 
 SWEEP_CAP = 256  # edges kept per free refugee by the sweep
