@@ -63,19 +63,7 @@ def reach(
         ok = feasible_block(a, sub_b, block.rows, block.cols)
         global_b = cols[block.cols]
         excluded.clear_in_block(ok, block.rows, global_b)
-        by_col, by_row = [], []  # (row of A per column, column) and (row, b per row)
-        for n in range(1, spread + 1):
-            more = _first(ok, 0, block.rows, shift=n / (spread + 1))
-            got = np.flatnonzero(more >= 0)
-            by_col.append((more[got], got))
-        if spread and wanted_b is not None:
-            more = _first(ok & wanted_b[global_b], 1, global_b)
-            got = np.flatnonzero(more >= 0)
-            by_row.append((block.rows[got], more[got]))
-        for n in range(spread):
-            more = _first(ok, 1, global_b, shift=n / spread)
-            got = np.flatnonzero(more >= 0)
-            by_row.append((block.rows[got], more[got]))
+        by_col, by_row = _spread_edges(ok, block.rows, global_b, spread, wanted_b)
         return _first(ok, 0, block.rows), ok.any(axis=1), by_col, by_row
 
     blocks = spatial_blocks(a, sub_b, block_size, rows=np.sort(rows), compatible=True)
@@ -95,6 +83,29 @@ def reach(
             edges_a.append(found_a)
             edges_b.append(found_b)
     return Reached(parent, has_any[rows], _concat(edges_a, np.int64), _concat(edges_b, np.int64))
+
+
+def _spread_edges(ok: np.ndarray, rows: np.ndarray, global_b: np.ndarray, spread: int,
+                  wanted_b: np.ndarray | None) -> tuple[list, list]:  # fmt: skip
+    """The extra edges of one block's feasibility grid `ok` (`rows` of A by `global_b`):
+    `spread` per column, then the first wanted b and `spread` more per row, each scan
+    from its own starting point so that the edges differ. Kept as (row of A per column,
+    column of the block) and (row of A, b) pairs: the caller caps the per-column ones
+    across blocks, the per-row ones are taken whole."""
+    by_col, by_row = [], []
+    for n in range(1, spread + 1):
+        more = _first(ok, 0, rows, shift=n / (spread + 1))
+        got = np.flatnonzero(more >= 0)
+        by_col.append((more[got], got))
+    if spread and wanted_b is not None:
+        more = _first(ok & wanted_b[global_b], 1, global_b)
+        got = np.flatnonzero(more >= 0)
+        by_row.append((rows[got], more[got]))
+    for n in range(spread):
+        more = _first(ok, 1, global_b, shift=n / spread)
+        got = np.flatnonzero(more >= 0)
+        by_row.append((rows[got], more[got]))
+    return by_col, by_row
 
 
 SPREAD_GROUPS = 16
