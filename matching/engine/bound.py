@@ -139,68 +139,116 @@ def _block_violations(a: Pool, b: Pool, block: Block, u, v, big, weights, exclud
     the two people's best other points, plus one) is compared first, and only the
     edges it does not clear are scored exactly."""
     a32, b32 = coords
-    cb = b.take(block.cols).as_columns()
-    cols = block.cols
-    cx, cy, cz = (c[cols][None, :] for c in b32[:3])
-    c_loose, c_tight = b32[3][cols][None, :], b32[4][cols][None, :]
-    v_cols = v[cols]
-    cap_cols = caps[1][cols][None, :]
-    reach_cols = b32[5][cols][None, :]
+    cols = _block_columns(b, block.cols, b32, v, caps[1], free_b, rank_key)
     row_over = np.zeros(len(block.rows), np.int64)
     col_over = np.zeros(len(block.cols), np.int64)
     keys = np.full((len(block.rows), TOP_FREE), -1, np.int64)
-    free_cols = free_b[cols][None, :]
-    key_cols = rank_key[cols]
     count = 0
-    step = max(1, SLICE_ENTRIES // max(len(cols), 1))
+    # Row slices of about SLICE_ENTRIES pairs: the dense arrays stay small at any block size.
+    step = max(1, SLICE_ENTRIES // max(len(block.cols), 1))
     for start in range(0, len(block.rows), step):
         rows = block.rows[start : start + step]
-        ra = a.take(rows).as_rows()
-        dx = a32[0][rows][:, None] - cx
-        chord2 = dx * dx
-        dx = a32[1][rows][:, None] - cy
-        chord2 += dx * dx
-        dx = a32[2][rows][:, None] - cz
-        chord2 += dx * dx
-        maybe = chord2 <= np.minimum(a32[3][rows][:, None], c_loose)
-        maybe &= scoring.share_language(ra, cb)
-        maybe &= scoring.genders_accepted(ra, cb)
-        excluded.clear_in_block(maybe, rows, cols)
-        sure = maybe & (chord2 < np.minimum(a32[4][rows][:, None], c_tight))
-        count += int(np.count_nonzero(sure))
-        doubt_i, doubt_j = np.nonzero(maybe & ~sure)
-        count += int(_exact_reach(a, b, rows[doubt_i], cols[doubt_j]).sum())
-        limit = np.minimum(a32[5][rows][:, None], reach_cols)
-        near = np.sqrt(chord2)
-        near *= np.float32(EARTH_RADIUS_KM)
-        near /= np.maximum(limit, np.float32(1e-30))
-        ceiling = np.float32(weights.distance) * (np.float32(1) - near)
-        ceiling += np.minimum(caps[0][rows][:, None], cap_cols).astype(np.float32) + 1
-        threshold = ((u[rows] - big).astype(np.float32)[:, None]
-                     + v_cols.astype(np.float32)[None, :])  # fmt: skip
-        maybe &= (ceiling > threshold) | free_cols
+        maybe, feasible = _dense_slice(a, b, rows, a32, cols, u, big, weights, excluded,
+                                       caps[0])  # fmt: skip
+        count += feasible
         i, j = np.nonzero(maybe)
-        real = _exact_reach(a, b, rows[i], cols[j])
+        real = _exact_reach(a, b, rows[i], cols.ids[j])
         i, j = i[real], j[real]
-        if not len(i):
-            continue
-        edge_a = a.take(rows[i], only=_EXACT)
-        edge_b = b.take(cols[j], only=_EXACT)
-        got = scoring.criterion_points(edge_a, edge_b, scoring.squared_chord(edge_a, edge_b),
-                                       None, weights)  # fmt: skip
-        points = scoring.total_score(got).astype(np.int64)
-        to_free = np.flatnonzero(free_cols[0, j])
-        if len(to_free):
-            _keep_best(keys, start + i[to_free], points[to_free] << RANK_BITS
-                       | key_cols[j[to_free]])  # fmt: skip
-        excess = points + big - u[rows[i]] - v_cols[j]
-        excess = np.maximum(excess, 0).astype(np.int32)  # below 2^31: a score's range
-        first = np.flatnonzero(np.diff(i, prepend=-1))  # nonzero gives rows in order
-        row_over[start + i[first]] = np.maximum.reduceat(excess, first)
-        dense = np.zeros(maybe.shape, np.int32)
-        dense[i, j] = excess
-        np.maximum(col_over, dense.max(axis=0), out=col_over)
+        if len(i):
+            _score_slice(a, b, rows, start, i, j, maybe.shape, cols, u, big, weights,
+                         row_over, col_over, keys)  # fmt: skip
     return row_over, col_over, count, keys
+
+
+@dataclass
+class _Columns:
+    """One block's columns, gathered once for all its row slices; most shaped (1, n)
+    to broadcast against the slice's rows."""
+
+    ids: np.ndarray  # the columns' indices in their pool
+    pool: Pool  # their people, as columns
+    xyz: tuple  # float32 coordinates
+    loose: np.ndarray  # widened squared reach, float32
+    tight: np.ndarray  # narrowed squared reach, float32
+    reach: np.ndarray  # reach in km, float32
+    v: np.ndarray  # potentials, flat
+    cap: np.ndarray  # best other points
+    free: np.ndarray  # free (for the swap menu)
+    key: np.ndarray  # rank keys (the ties of free columns), flat
+
+
+def _block_columns(b: Pool, cols, b32, v, caps_b, free_b, rank_key) -> _Columns:
+    return _Columns(
+        ids=cols,
+        pool=b.take(cols).as_columns(),
+        xyz=tuple(c[cols][None, :] for c in b32[:3]),
+        loose=b32[3][cols][None, :],
+        tight=b32[4][cols][None, :],
+        reach=b32[5][cols][None, :],
+        v=v[cols],
+        cap=caps_b[cols][None, :],
+        free=free_b[cols][None, :],
+        key=rank_key[cols],
+    )
+
+
+def _dense_slice(a: Pool, b: Pool, rows, a32, cols: _Columns, u, big, weights, excluded,
+                 caps_a):  # fmt: skip
+    """For a slice of rows against the block's columns: the float32 mask of the pairs
+    that may be feasible and may have an excess (or go to a free column), and the exact
+    count of the feasible pairs, from the same dense test: the pairs well inside the
+    narrowed reach surely are, only the doubtful ones are tested in float64."""
+    ra = a.take(rows).as_rows()
+    cx, cy, cz = cols.xyz
+    dx = a32[0][rows][:, None] - cx
+    chord2 = dx * dx
+    dx = a32[1][rows][:, None] - cy
+    chord2 += dx * dx
+    dx = a32[2][rows][:, None] - cz
+    chord2 += dx * dx
+    maybe = chord2 <= np.minimum(a32[3][rows][:, None], cols.loose)
+    maybe &= scoring.share_language(ra, cols.pool)
+    maybe &= scoring.genders_accepted(ra, cols.pool)
+    excluded.clear_in_block(maybe, rows, cols.ids)
+    sure = maybe & (chord2 < np.minimum(a32[4][rows][:, None], cols.tight))
+    count = int(np.count_nonzero(sure))
+    doubt_i, doubt_j = np.nonzero(maybe & ~sure)
+    count += int(_exact_reach(a, b, rows[doubt_i], cols.ids[doubt_j]).sum())
+    # The upper bound of the score: the docstring of `_block_violations` says which.
+    limit = np.minimum(a32[5][rows][:, None], cols.reach)
+    near = np.sqrt(chord2)
+    near *= np.float32(EARTH_RADIUS_KM)
+    near /= np.maximum(limit, np.float32(1e-30))
+    ceiling = np.float32(weights.distance) * (np.float32(1) - near)
+    ceiling += np.minimum(caps_a[rows][:, None], cols.cap).astype(np.float32) + 1
+    threshold = ((u[rows] - big).astype(np.float32)[:, None]
+                 + cols.v.astype(np.float32)[None, :])  # fmt: skip
+    maybe &= (ceiling > threshold) | cols.free
+    return maybe, count
+
+
+def _score_slice(a: Pool, b: Pool, rows, start, i, j, shape, cols: _Columns, u, big, weights,
+                 row_over, col_over, keys) -> None:  # fmt: skip
+    """Score exactly the feasible pairs (rows[i], column j) of a slice, whose first row
+    is row `start` of the block, and raise in place the block's largest excess per row
+    and per column and its rows' best free columns."""
+    edge_a = a.take(rows[i], only=_EXACT)
+    edge_b = b.take(cols.ids[j], only=_EXACT)
+    got = scoring.criterion_points(edge_a, edge_b, scoring.squared_chord(edge_a, edge_b),
+                                   None, weights)  # fmt: skip
+    points = scoring.total_score(got).astype(np.int64)
+    to_free = np.flatnonzero(cols.free[0, j])
+    if len(to_free):
+        _keep_best(keys, start + i[to_free], points[to_free] << RANK_BITS
+                   | cols.key[j[to_free]])  # fmt: skip
+    excess = points + big - u[rows[i]] - cols.v[j]
+    excess = np.maximum(excess, 0).astype(np.int32)  # below 2^31: a score's range
+    first = np.flatnonzero(np.diff(i, prepend=-1))  # nonzero gives rows in order
+    row_over[start + i[first]] = np.maximum.reduceat(excess, first)
+    # Each slice's rows are new, but its columns are the block's: merged by maximum.
+    dense = np.zeros(shape, np.int32)
+    dense[i, j] = excess
+    np.maximum(col_over, dense.max(axis=0), out=col_over)
 
 
 _EXACT = scoring.SCORE_FIELDS | {"x", "y", "z", "reach_chord2"}
