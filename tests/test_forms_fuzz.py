@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts import forms as account_forms
-from accounts import staff_forms
+from accounts import signup_forms, staff_forms
 from accounts.models import Person, Role
 from accounts.views.privacy import DeleteProfileForm
 from tests.factories import UserFactory
@@ -42,7 +42,7 @@ HOSTILE = st.one_of(
 def make_forms(person: Person, user) -> dict[str, callable]:
     """Each form of the app, built as its view builds it."""
     return {
-        "signup": lambda data: account_forms.SignupForm(data),
+        "signup": lambda data: signup_forms.SignupForm(data),
         "identity": lambda data: account_forms.IdentityForm(data, instance=person),
         "home": lambda data: account_forms.HomeForm(data, instance=person),
         "languages": lambda data: account_forms.LanguagesForm(data, instance=person),

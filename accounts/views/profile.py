@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import steps
 from accounts.access import get_own_person, get_referred_person
 from accounts.decorators import member_required
-from accounts.forms import CONSENT_VERSIONS, InviteForm, SignupForm
+from accounts.forms import CONSENT_VERSIONS, InviteForm
 from accounts.models import (
     CANDIDATE_ACTIONS,
     CONFIRMED_ACTIONS,
@@ -23,6 +23,7 @@ from accounts.models import (
     SocialWorker,
 )
 from accounts.roles import is_programme_staff, is_social_worker
+from accounts.signup_forms import SignupForm
 
 STATE_MESSAGES = {
     "pause": _("Your application is paused. Come back whenever you are ready."),

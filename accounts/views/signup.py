@@ -1,6 +1,6 @@
 from allauth.account.views import SignupView
 
-from accounts.forms import SignupForm
+from accounts.signup_forms import SignupForm
 
 
 class RoleSignupView(SignupView):
