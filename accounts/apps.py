@@ -12,8 +12,11 @@ class AccountsConfig(AppConfig):
 
         from accounts.roles import ensure_programme_team_group
         from accounts.services import record_activity
+        from accounts.site import sync_site
 
         # Permissions exist only after migrate; the group is kept in step with them each time.
         post_migrate.connect(ensure_programme_team_group, sender=self)
+        # allauth names the site after the Sites row: the programme's name, SITE_URL's host.
+        post_migrate.connect(sync_site, sender=self, dispatch_uid="accounts.sync_site")
         # Inactive accounts are anonymised after 24 months: a login counts as activity.
         user_logged_in.connect(record_activity, dispatch_uid="accounts.record_activity")

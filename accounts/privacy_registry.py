@@ -292,6 +292,10 @@ REGISTRY: dict[str, Kind] = {
     "contenttypes.ContentType.id": N,
     "contenttypes.ContentType.app_label": N,
     "contenttypes.ContentType.model": N,
+    # --- sites.Site: the programme's name and domain (accounts/site.py) ------------------------
+    "sites.Site.id": N,
+    "sites.Site.domain": N,
+    "sites.Site.name": N,
     # --- sessions.Session ----------------------------------------------------------------------
     # The data holds the user's id and a hash derived from their password: deleted on erasure.
     "sessions.Session.session_key": N,

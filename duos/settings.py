@@ -47,6 +47,10 @@ ALLOWED_HOSTS = env.list(
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The Sites framework's row (allauth reads its name and domain): the programme's name and
+# SITE_URL's host, written after every migrate by accounts/site.py.
+SITE_ID = 1
+SITE_NAME = "Duos de demain"
 
 INSTALLED_APPS = [
     "accounts",
@@ -57,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sites",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "allauth",
