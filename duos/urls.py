@@ -22,6 +22,10 @@ DUO_PATTERNS = [
 # The admin's login goes through allauth (and its two-factor step): no second login page.
 admin.site.login = secure_admin_login(admin.site.login)
 
+# The email provider's tracking webhook (hard bounces), behind ANYMAIL_WEBHOOK_SECRET: the
+# configured provider's alone, and no /anymail/ route at all without one.
+WEBHOOKS = bounces.webhook_urls()
+
 # A database that is down or too slow answers a plain 503 page instead of a 500.
 handler500 = "duos.ops.views.server_error"
 
@@ -36,6 +40,5 @@ urlpatterns = [
     path("equipe/appariements/", include("matching.urls")),
     path("", include((DUO_PATTERNS, "duos"))),
     path("admin/", admin.site.urls),
-    # The email provider's tracking webhook (hard bounces), behind ANYMAIL_WEBHOOK_SECRET.
-    path("anymail/", include((bounces.webhook_urls(), "anymail"))),
+    *([path("anymail/", include((WEBHOOKS, "anymail")))] if WEBHOOKS else []),
 ]

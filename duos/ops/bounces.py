@@ -2,19 +2,16 @@
 unreachable by email, and staff see it on their pages.
 
 Connected to `anymail.signals.tracking` in `DuosConfig.ready()`; the webhook URLs are
-`/anymail/<provider>/tracking/` (duos/urls.py), the configured provider's only. Only
+`/anymail/<provider>/tracking/` (duos/urls.py), mounted for the configured provider only. Only
 "bounced" (a hard bounce) and "rejected" (the provider refuses to send to that address) mark
 the user; a deferred or soft delivery problem does not.
 """
 
-from collections.abc import Callable
 from email.utils import parseaddr
-from functools import wraps
 
 from anymail.signals import AnymailTrackingEvent, EventType
 from django.conf import settings
 from django.db.models.functions import Lower
-from django.http import Http404
 from django.urls import URLPattern
 from django.utils import timezone
 
@@ -45,28 +42,16 @@ def configured_provider() -> str:
 
 
 def webhook_urls() -> list[URLPattern]:
-    """Anymail's tracking webhooks, each answering only for the configured provider (404
-    otherwise): another provider's view needs its own keys, and fails without them."""
+    """The configured provider's tracking webhook, alone; none without a provider.
+
+    Anymail's URL module mounts every provider's webhooks: another provider's view needs
+    its own keys, and nobody would watch what it accepts. Read once, when the URLconf loads
+    (EMAIL_PROVIDER comes from the environment, fixed for the process)."""
     from anymail import urls
 
-    suffix = "_tracking_webhook"
+    provider = configured_provider()
+    if not provider:
+        return []
     return [
-        URLPattern(
-            pattern.pattern,
-            _for_provider(pattern.callback, pattern.name.removesuffix(suffix)),
-            pattern.default_args,
-            pattern.name,
-        )
-        for pattern in urls.urlpatterns
-        if pattern.name.endswith(suffix)
+        pattern for pattern in urls.urlpatterns if pattern.name == f"{provider}_tracking_webhook"
     ]
-
-
-def _for_provider(view: Callable, provider: str) -> Callable:
-    @wraps(view)  # keeps anymail's csrf_exempt
-    def guarded(request, *args, **kwargs):
-        if configured_provider() != provider:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return guarded

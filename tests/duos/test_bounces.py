@@ -1,7 +1,9 @@
 """Hard bounces from the email provider mark the person unreachable; staff see it.
 
 Anymail turns each provider's tracking webhook into one `tracking` signal: the signal is tested
-directly, and once through a real webhook POST (Postmark's bounce payload, from its docs)."""
+directly, and through real webhook POSTs (Postmark's and Brevo's bounce payloads, from their
+docs). Only the configured provider's webhook is mounted (tests/urlconf.py loads the URLs
+under another provider)."""
 
 import base64
 import json
@@ -11,15 +13,18 @@ from http import HTTPStatus
 import pytest
 from anymail.signals import AnymailTrackingEvent, tracking
 from django.conf import settings
-from django.urls import reverse
+from django.urls import Resolver404, URLResolver, get_resolver, resolve, reverse
 
 from accounts.models import CandidateState, User
 from tests.factories import ReferredRefugeeFactory, SocialWorkerFactory, UserFactory
+from tests.urlconf import mount_site_urls
 
 pytestmark = pytest.mark.django_db
 
 SECRET = "hooks:a-long-webhook-password"
 WEBHOOK = "/anymail/postmark/tracking/"
+POSTMARK = "anymail.backends.postmark.EmailBackend"
+BREVO = "anymail.backends.brevo.EmailBackend"
 
 # Postmark's bounce webhook (postmarkapp.com/developer/webhooks/bounce-webhook).
 POSTMARK_BOUNCE = {
@@ -46,6 +51,21 @@ POSTMARK_BOUNCE = {
     "Content": "Return-Path: <>",
 }
 
+# Brevo's hard bounce (developers.brevo.com/docs/transactional-webhooks).
+BREVO_BOUNCE = {
+    "event": "hard_bounce",
+    "email": "john@example.com",
+    "id": 1234567,
+    "date": "2026-03-02 11:00:00",
+    "ts": 1772445600,
+    "message-id": "<202603021100.12345678@smtp-relay.mailin.fr>",
+    "ts_event": 1772445600,
+    "subject": "Votre duo",
+    "sending_ip": "185.41.28.109",
+    "ts_epoch": 1772445600000,
+    "reason": "550 5.1.1 unknown user",
+}
+
 
 def send_event(**fields) -> None:
     tracking.send(sender=object, event=AnymailTrackingEvent(**fields), esp_name="TestESP")
@@ -55,10 +75,20 @@ def basic_auth(secret: str) -> str:
     return "Basic " + base64.b64encode(secret.encode()).decode()
 
 
+def anymail_routes() -> list[str]:
+    """The paths under /anymail/ that the URLconf in force mounts."""
+    return [
+        f"/anymail/{pattern.pattern}"
+        for entry in get_resolver().url_patterns
+        if isinstance(entry, URLResolver) and str(entry.pattern) == "anymail/"
+        for pattern in entry.url_patterns
+    ]
+
+
 @pytest.fixture
-def webhook_secret(settings):
-    settings.EMAIL_PROVIDER = "anymail.backends.postmark.EmailBackend"
+def webhook_secret(settings, monkeypatch):
     settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": SECRET}
+    mount_site_urls(settings, monkeypatch, POSTMARK)
 
 
 def test_bounces_hard_bounce_marks_the_user_whatever_the_case_of_the_address():
@@ -140,9 +170,9 @@ def test_bounces_webhook_with_a_wrong_or_no_secret_is_refused(client, webhook_se
     assert user.email_bounced_at is None
 
 
-def test_bounces_webhook_is_shut_when_no_secret_is_configured(client, settings):
+def test_bounces_webhook_is_shut_when_no_secret_is_configured(client, settings, monkeypatch):
     """Anymail accepts any POST without WEBHOOK_SECRET: the settings put an unknown one."""
-    settings.EMAIL_PROVIDER = "anymail.backends.postmark.EmailBackend"
+    mount_site_urls(settings, monkeypatch, POSTMARK)
     assert settings.ANYMAIL["WEBHOOK_SECRET"].startswith("unset:")
     user = UserFactory(email="john@example.com")
 
@@ -158,21 +188,83 @@ def test_bounces_webhook_is_shut_when_no_secret_is_configured(client, settings):
     assert user.email_bounced_at is None
 
 
-def test_bounces_webhook_url_is_wired():
+def test_bounces_webhook_url_is_wired(webhook_secret):
     assert reverse("anymail:postmark_tracking_webhook") == WEBHOOK
 
 
 @pytest.mark.parametrize("provider", ["", "anymail.backends.mailgun.EmailBackend"])
-def test_bounces_webhook_of_another_provider_is_not_found(client, settings, provider):
+def test_bounces_webhook_of_another_provider_is_not_found(client, settings, monkeypatch, provider):
     """Only the configured provider's webhook answers (another one would need its keys)."""
-    settings.EMAIL_PROVIDER = provider
     settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": SECRET}
+    mount_site_urls(settings, monkeypatch, provider)
     for url in (WEBHOOK, "/anymail/amazon_ses/tracking/", "/anymail/mandrill/tracking/"):
         response = client.post(
             url, data="{}", content_type="application/json", HTTP_AUTHORIZATION=basic_auth(SECRET)
         )
 
         assert response.status_code == HTTPStatus.NOT_FOUND, url
+
+
+def test_bounces_no_provider_mounts_no_anymail_route(settings, monkeypatch):
+    mount_site_urls(settings, monkeypatch, "")
+
+    assert anymail_routes() == []
+
+
+def test_bounces_only_the_configured_providers_tracking_webhook_is_mounted(
+    client, settings, monkeypatch
+):
+    """Anymail's URLs hold 14 tracking webhooks (and inbound ones): Brevo's alone is mounted."""
+    settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": SECRET}
+    mount_site_urls(settings, monkeypatch, BREVO)
+
+    assert anymail_routes() == ["/anymail/brevo/tracking/"]
+    with pytest.raises(Resolver404):
+        resolve("/anymail/mailgun/tracking/")
+    response = client.post(
+        "/anymail/mailgun/tracking/",
+        data="{}",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=basic_auth(SECRET),
+    )
+    assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_bounces_brevo_webhook_with_the_secret_marks_the_user(client, settings, monkeypatch):
+    settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": SECRET}
+    mount_site_urls(settings, monkeypatch, BREVO)
+    user = UserFactory(email="john@example.com")
+
+    response = client.post(
+        "/anymail/brevo/tracking/",
+        data=json.dumps(BREVO_BOUNCE),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=basic_auth(SECRET),
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    user.refresh_from_db()
+    assert user.email_bounced_at == datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    assert user.email_bounce_reason == "Brevo: 550 5.1.1 unknown user"
+
+
+@pytest.mark.parametrize("auth", [basic_auth("hooks:wrong"), None])
+def test_bounces_brevo_webhook_without_the_secret_is_refused(client, settings, monkeypatch, auth):
+    settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": SECRET}
+    mount_site_urls(settings, monkeypatch, BREVO)
+    user = UserFactory(email="john@example.com")
+    headers = {"HTTP_AUTHORIZATION": auth} if auth else {}
+
+    response = client.post(
+        "/anymail/brevo/tracking/",
+        data=json.dumps(BREVO_BOUNCE),
+        content_type="application/json",
+        **headers,
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    user.refresh_from_db()
+    assert user.email_bounced_at is None
 
 
 def test_bounces_staff_see_who_is_unreachable(client, staff):
