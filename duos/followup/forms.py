@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from duos.followup import checkins
 from duos.followup.survey import SurveyLink
+from duos.followup.timeline import MET, NOT_YET
 from duos.lib.forms import CleanTextMixin
 from duos.lifecycle import schedule
 from duos.models import Activity, DuoNote, KeepInTouch, Side
@@ -38,6 +39,17 @@ class CheckInForm(forms.Form):
                 _("This question is asked in the third month only."), code="mood_not_asked"
             )
         return mood
+
+
+class MonthAnswerForm(forms.Form):
+    """The participant page's answer for the open month: which month it showed, and the answer."""
+
+    reminder = forms.IntegerField(min_value=1)
+    answer = forms.ChoiceField(choices=[(MET, MET), (NOT_YET, NOT_YET)])
+
+    @property
+    def met(self) -> bool:
+        return self.cleaned_data["answer"] == MET
 
 
 RATINGS = [(n, str(n)) for n in range(1, 6)]

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Person
 from duos.activities.services import upcoming_activities
@@ -85,6 +85,12 @@ def _windows(duo: Duo) -> list[schedule.MonthWindow]:
     return [schedule.month_window(duo, month) for month in range(1, schedule.duo_months(duo) + 1)]
 
 
+def _status(checkin: CheckIn | None) -> str:
+    if checkin is None:
+        return "no_answer"
+    return "met" if checkin.met else "not_yet"
+
+
 def month_rows(
     duo: Duo, checkins: dict[int, CheckIn], windows: list[schedule.MonthWindow], today: date
 ) -> list[MonthRow]:
@@ -100,36 +106,34 @@ def month_rows(
         if each.starts_on > reached:
             break
         checkin = checkins.get(each.month)
-        if checkin is None:
-            status = "no_answer"
-        elif checkin.met:
-            status = "met"
-        else:
-            status = "not_yet"
         rows.append(
             MonthRow(
                 month=each.month,
                 starts_on=each.starts_on,
                 last_day=each.ends_on - timedelta(days=1),
                 current=each.month == current,
-                status=status,
+                status=_status(checkin),
                 activity=checkin.get_activity_display() if checkin and checkin.activity else "",
             )
         )
     return rows
 
 
-def _open_checkin_links(duo: Duo, side: str, windows, today: date) -> dict | None:
-    """The "we met" and "not yet" links of the month still open, once its reminder is sent."""
-    from duos.followup.checkins import checkin_token
-    from duos.followup.timeline import MET, NOT_YET
+def open_checkin_reminder(
+    duo: Duo, side: str, today: date, windows: list[schedule.MonthWindow] | None = None
+) -> Reminder | None:
+    """The sent reminder of the month one side may still answer from the page, if any.
 
+    A running duo's latest month whose reminder is out and that has not closed: what the page
+    offers to answer, and all that its form accepts (`checkin_from_page`).
+    """
     if not duo.is_running:
         return None
+    windows = windows if windows is not None else _windows(duo)
     open_months = [w.month for w in windows if w.reminder_on <= today < w.closes_on]
     if not open_months:
         return None
-    reminder = (
+    return (
         Reminder.objects.filter(
             duo=duo,
             side=side,
@@ -137,15 +141,70 @@ def _open_checkin_links(duo: Duo, side: str, windows, today: date) -> dict | Non
             kind=ReminderKind.MONTHLY,
             sent_at__isnull=False,
         )
-        .only("pk", "month")
+        .select_related("duo")
         .first()
     )
+
+
+# Why an answer from the page is refused, by code: the status and what the page says.
+CHECKIN_REFUSALS = {
+    "invalid": (400, _("This choice is not available. Nothing was changed.")),
+    "no_duo": (404, _("There is no duo whose month can be answered. Nothing was changed.")),
+    "not_yours": (404, _("This month is not yours to answer. Nothing was changed.")),
+    "not_running": (
+        409,
+        _("The duo is not running now: there is no month to answer. Nothing was changed."),
+    ),
+    "closed": (409, _("This month is closed: its answer can no longer change.")),
+}
+
+
+class CheckInRefused(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.status, self.message = CHECKIN_REFUSALS[code]
+
+
+def checkin_from_page(*, person: Person, reminder_pk: int, met: bool) -> CheckIn:
+    """Record a logged-in person's answer for their open month: the email links' record.
+
+    `reminder_pk` is the month the page showed; CheckInRefused when it is not this person's
+    side of their duo, or not the month still open (it closed, or the duo stopped running).
+    """
+    from duos.followup.checkins import checkin_record
+
+    duo = person_duo(person)
+    if duo is None:
+        raise CheckInRefused("no_duo")
+    side = _side(duo, person)
+    today = timezone.localdate()
+    reminder = open_checkin_reminder(duo, side, today)
+    if reminder is not None and reminder.pk == reminder_pk:
+        return checkin_record(reminder=reminder, met=met)
+    if not Reminder.objects.filter(pk=reminder_pk, duo=duo, side=side).exists():
+        raise CheckInRefused("not_yours")
+    raise CheckInRefused("closed" if duo.is_running else "not_running")
+
+
+def _side(duo: Duo, person: Person) -> str:
+    return "sponsor" if duo.sponsor_id == person.pk else "refugee"
+
+
+def _open_month(
+    duo: Duo, side: str, windows, today: date, checkins: dict[int, CheckIn]
+) -> dict | None:
+    """The open month's form: which reminder it answers, the answer on record, until when."""
+    reminder = open_checkin_reminder(duo, side, today, windows)
     if reminder is None:
         return None
+    checkin = checkins.get(reminder.month)
+    window = windows[reminder.month - 1]
     return {
         "month": reminder.month,
-        "met_url": reverse("duos:checkin", args=[checkin_token(reminder, MET)]),
-        "not_yet_url": reverse("duos:checkin", args=[checkin_token(reminder, NOT_YET)]),
+        "reminder_pk": reminder.pk,
+        "answer": _status(checkin),
+        "last_day": window.closes_on - timedelta(days=1),
     }
 
 
@@ -167,7 +226,7 @@ def _answer_context(duo: Duo, side: str, now) -> dict:
 
 
 def _months_context(duo: Duo, side: str, today: date) -> dict:
-    """A started duo: its months, the next reminder and the open month's check-in links."""
+    """A started duo: its months, the next reminder and the open month's check-in form."""
     windows = _windows(duo)
     next_on = schedule.next_reminder_on(duo, today)
     checkins = {c.month: c for c in CheckIn.objects.filter(duo=duo, side=side)}
@@ -179,7 +238,7 @@ def _months_context(duo: Duo, side: str, today: date) -> dict:
         "next_reminder_on": next_on,
         # After the last month's reminder, the next email is the closing one (the survey).
         "next_is_closing": next_on is not None and next_on >= windows[-1].ends_on,
-        "checkin_links": _open_checkin_links(duo, side, windows, today),
+        "open_month": _open_month(duo, side, windows, today, checkins),
     }
 
 
@@ -196,7 +255,7 @@ def participant_context(person: Person) -> dict:
     duo = person_duo(person)
     if duo is None:
         return context
-    side = "sponsor" if duo.sponsor_id == person.pk else "refugee"
+    side = _side(duo, person)
     other = duo.refugee if side == "sponsor" else duo.sponsor
     context |= {
         "duo": duo,

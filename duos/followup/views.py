@@ -3,22 +3,31 @@
 As for introductions (duos/lifecycle/views.py): no login, the signed link is the proof, and a GET
 changes nothing because mail scanners follow links. The first page has one button; once the
 answer is recorded, optional buttons add what they did and, in month 3, how it is going.
+
+The participant page (/mon-duo/, a social worker's /referent/duo/<pk>/) answers the same open
+month while logged in, with a POST form: the login is the proof, and the record is the links'.
 """
 
 from datetime import timedelta
 from http import HTTPStatus
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import get_own_person, get_referred_person
 from accounts.decorators import member_required
 from duos.followup import checkins
-from duos.followup.forms import MOODS, CheckInForm, SurveyForm
-from duos.followup.participant import participant_context
+from duos.followup.forms import MOODS, CheckInForm, MonthAnswerForm, SurveyForm
+from duos.followup.participant import (
+    CheckInRefused,
+    checkin_from_page,
+    participant_context,
+)
 from duos.followup.survey import SurveyLink, survey_expires_at, survey_link, survey_record
 from duos.lib.links import CHECKIN, SURVEY, opens_link
 from duos.lifecycle import schedule
@@ -121,3 +130,33 @@ def my_duo(request: HttpRequest) -> HttpResponse:
 def referred_duo(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_referred_person(request.user, pk)
     return render(request, "duos/participant.html", participant_context(person))
+
+
+@never_cache
+@member_required
+@require_POST
+def my_duo_checkin(request: HttpRequest) -> HttpResponse:
+    return _answer_month(request, get_own_person(request.user), "duos:my_duo")
+
+
+@never_cache
+@member_required
+@require_POST
+def referred_duo_checkin(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_referred_person(request.user, pk)
+    return _answer_month(request, person, "duos:referred_duo", pk=person.pk)
+
+
+def _answer_month(request: HttpRequest, person, page: str, **kwargs) -> HttpResponse:
+    """The open month answered from the participant page, logged in; the same record as the
+    email's "we met" / "not yet" links. A refusal shows the page again with why."""
+    form = MonthAnswerForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise CheckInRefused("invalid")
+        checkin_from_page(person=person, reminder_pk=form.cleaned_data["reminder"], met=form.met)
+    except CheckInRefused as refusal:
+        context = participant_context(person) | {"checkin_refusal": refusal.message}
+        return render(request, "duos/participant.html", context, status=refusal.status)
+    messages.success(request, _("Thank you! Your answer is recorded."))
+    return redirect(page, **kwargs)

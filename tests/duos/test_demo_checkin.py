@@ -36,8 +36,12 @@ def test_participant_answers_the_open_month_from_their_page():
 
     page = client.get("/mon-duo/")
     assert page.status_code == HTTPStatus.OK
-    met = re.search(r'href="(/duo/suivi/[^"]+/)">We met<', page.text)[1]
-    assert client.post(met).status_code == HTTPStatus.OK
+    form = re.search(
+        r'action="(/mon-duo/reponse/)".*?name="reminder" value="(\d+)"', page.text, re.S
+    )
+    assert int(form[2]) == reminder.pk
+    answered = client.post(form[1], {"reminder": form[2], "answer": "met"})
+    assert answered.status_code == HTTPStatus.FOUND
 
     checkin = CheckIn.objects.get(duo=reminder.duo, month=reminder.month, side="sponsor")
     assert checkin.met is True

@@ -371,24 +371,27 @@ def test_participant_page_no_next_reminder_while_paused(client, active_duo):
     assert "The duo is paused" in response.content.decode()
 
 
-def test_participant_page_offers_the_open_months_checkin_links(client, active_duo):
-    Reminder.objects.create(
+def test_participant_page_offers_the_open_months_checkin_form(client, active_duo):
+    reminder = Reminder.objects.create(
         duo=active_duo, month=2, side=Side.SPONSOR, sent_at=aware(datetime(2026, 2, 25, 9, 0))
     )
     english(client, active_duo.sponsor.user)
 
     with time_machine.travel(aware(datetime(2026, 3, 2, 9, 0)), tick=False):
         response = client.get(MY_DUO)
-        links = response.context["checkin_links"]
-        page = client.get(links["met_url"])
+        form = response.context["open_month"]
+        answered = client.post(
+            reverse("duos:my_duo_checkin"), {"reminder": form["reminder_pk"], "answer": "met"}
+        )
 
-    assert links["month"] == 2
-    assert page.status_code == HTTPStatus.OK
-    assert page.context["link"].met is True
-    assert page.context["link"].reminder.side == Side.SPONSOR
+    assert (form["month"], form["reminder_pk"], form["answer"]) == (2, reminder.pk, "no_answer")
+    # Month 2 ends on 4 March and closes 14 days later: answers can change until 18 March.
+    assert form["last_day"] == date(2026, 3, 18)
+    assert answered.status_code == HTTPStatus.FOUND
+    assert CheckIn.objects.get(duo=active_duo, month=2, side=Side.SPONSOR).met is True
 
 
-def test_participant_page_no_checkin_links_for_the_other_side(client, active_duo):
+def test_participant_page_no_checkin_form_for_the_other_side(client, active_duo):
     Reminder.objects.create(
         duo=active_duo, month=2, side=Side.REFUGEE, sent_at=aware(datetime(2026, 2, 25, 9, 0))
     )
@@ -397,7 +400,7 @@ def test_participant_page_no_checkin_links_for_the_other_side(client, active_duo
     with time_machine.travel(aware(datetime(2026, 3, 2, 9, 0)), tick=False):
         response = client.get(MY_DUO)
 
-    assert response.context["checkin_links"] is None
+    assert response.context["open_month"] is None
 
 
 # Queries -------------------------------------------------------------------------------------
