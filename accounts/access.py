@@ -18,9 +18,15 @@ from accounts.roles import is_social_worker
 CANDIDATES_PERMISSION = "accounts.validate_person"
 
 
+def may_open(user, *permissions: str) -> bool:
+    """The user is active and holds every one of `permissions`: what a staff page asks, and
+    what the team's menu reads to list only the pages that would open."""
+    return user.is_active and user.has_perms(permissions)
+
+
 def require_staff(user, *permissions: str) -> None:
-    """404 unless the user is active and holds every one of `permissions`."""
-    if not (user.is_active and user.has_perms(permissions)):
+    """404 unless the user may open the page (`may_open`)."""
+    if not may_open(user, *permissions):
         raise Http404
 
 

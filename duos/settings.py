@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "duos.context_processors.programme",
+                "duos.context_processors.staff_menu",
             ],
         },
     },
@@ -249,6 +250,15 @@ if not ANYMAIL.get("WEBHOOK_SECRET"):
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Duos de demain <duos@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PROGRAMME_EMAIL = env.str("PROGRAMME_EMAIL", default="duos@localhost")
+
+# --- The privacy notice (/confidentialite/, accounts/views/texts.py) ------------------------
+# Who is responsible for the data and whom to ask (GDPR art. 13(1)(a) and (b)). The addresses
+# are printed only when set: production sets the real ones, a laptop shows the emails alone.
+PRIVACY_CONTROLLER = env.str("PRIVACY_CONTROLLER", default="France terre d'asile")
+PRIVACY_CONTROLLER_ADDRESS = env.str("PRIVACY_CONTROLLER_ADDRESS", default="")
+PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default=PROGRAMME_EMAIL)
+PRIVACY_DPO_EMAIL = env.str("PRIVACY_DPO_EMAIL", default="dpo@localhost")
+PRIVACY_DPO_ADDRESS = env.str("PRIVACY_DPO_ADDRESS", default="")
 
 # --- Reminders (duos/followup/reminders.py) -----------------------------------------------
 # A claim older than this was left by a dead worker and is taken over by a later sweep. The

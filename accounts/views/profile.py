@@ -7,10 +7,10 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import steps
+from accounts import steps, texts
 from accounts.access import get_own_person, get_referred_person
 from accounts.decorators import member_required
-from accounts.forms import CONSENT_VERSIONS, InviteForm
+from accounts.forms import InviteForm
 from accounts.models import (
     CANDIDATE_ACTIONS,
     CONFIRMED_ACTIONS,
@@ -24,6 +24,7 @@ from accounts.models import (
 )
 from accounts.roles import is_programme_staff, is_social_worker
 from accounts.signup_forms import SignupForm
+from duos.lib.staff_areas import staff_home
 
 STATE_MESSAGES = {
     "pause": _("Your application is paused. Come back whenever you are ready."),
@@ -46,7 +47,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Everyone's home page once logged in: where things stand and what happens next."""
     user = request.user
     if is_programme_staff(user):
-        return redirect("accounts:staff_queue")
+        # The first area of their menu: the queue would be a 404 to whoever may not validate.
+        return redirect(staff_home(user) or "accounts:staff_queue")
     if is_social_worker(user):
         return redirect("accounts:referrals")
     person = Person.objects.filter(user=user, anonymised_at=None).first()
@@ -149,6 +151,9 @@ def _candidate_context(person: Person) -> dict:
         "resume_url": steps.step_url(person, resume.slug),
         "actions": person.allowed_actions(),
         "undo_days": UNDO_WITHDRAWAL_DAYS,
+        # A newer charter or privacy notice than the one accepted: asked again, nothing lost.
+        "accept_again": texts.pending_texts(person),
+        "consent_url": steps.step_url(person, "consents"),
     }
 
 
@@ -184,11 +189,12 @@ def _finish_profile(request: HttpRequest, person: Person, form) -> HttpResponse:
     if missing:
         messages.error(request, _("A few answers are still missing: please complete this step."))
         return redirect(steps.step_url(person, missing[0].slug))
+    accepting_again = bool(texts.texts_to_accept_again(person))
     for kind in form.kinds():
         Consent.objects.get_or_create(
             person=person,
             kind=kind,
-            version=CONSENT_VERSIONS[kind],
+            version=texts.CONSENT_VERSIONS[kind],
             defaults={"recorded_by": request.user},
         )
     person.profile_step = "consents"
@@ -196,7 +202,10 @@ def _finish_profile(request: HttpRequest, person: Person, form) -> HttpResponse:
     try:
         person.submit()
     except CandidateStateError:  # submitted before: this was an edit
-        messages.success(request, _("Your changes are saved."))
+        if accepting_again:
+            messages.success(request, _("Thank you: the new version is accepted."))
+        else:
+            messages.success(request, _("Your changes are saved."))
     else:
         messages.success(
             request,
@@ -212,7 +221,7 @@ def _finish_profile(request: HttpRequest, person: Person, form) -> HttpResponse:
 
 def _render_step(request, person, step, form, status=200) -> HttpResponse:
     context = _candidate_context(person)
-    context.update(step=step, form=form, next_step=steps.next_step(person, step))
+    context.update(step=step, form=form, next_step=steps.next_step(person, step), consent_url="")
     return render(request, "accounts/profile_step.html", context, status=status)
 
 

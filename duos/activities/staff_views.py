@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from duos.activities import services
 from duos.activities.forms import ActivityForm, AttendanceForm
 from duos.activities.views import PAST_PAGE_SIZE
-from duos.lib.access import get_activity_for_staff, require_staff
+from duos.lib.access import VIEW_ACTIVITY, get_activity_for_staff, require_staff
 from duos.models import GroupActivity, RegistrationState
 
 
@@ -27,7 +27,7 @@ def _staff_activity(user, pk: int, permission: str) -> GroupActivity:
 @login_required
 @require_GET
 def staff_activities(request: HttpRequest) -> HttpResponse:
-    require_staff(request.user, "duos.view_groupactivity")
+    require_staff(request.user, VIEW_ACTIVITY)
     now = timezone.now()
     listed = services.with_counts(GroupActivity.objects.all())
     past = Paginator(listed.filter(ends_at__lte=now).order_by("-starts_at", "-pk"), PAST_PAGE_SIZE)
@@ -61,7 +61,7 @@ def staff_activity_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def staff_activity(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = _staff_activity(request.user, pk, "duos.view_groupactivity")
+    activity = _staff_activity(request.user, pk, VIEW_ACTIVITY)
     require_staff(request.user, "duos.view_registration")
     registrations = list(
         activity.registrations.select_related("person__user", "person__referrer").order_by(

@@ -9,10 +9,9 @@ from django.views.decorators.http import require_GET
 
 from duos.dashboard.exports import CHECKIN_COLUMNS, DUO_COLUMNS, checkin_rows, duo_rows
 from duos.dashboard.selectors import dashboard_context
+from duos.lib.access import DASHBOARD_PERMISSIONS as PERMISSIONS
 from duos.lib.access import require_staff
 from duos.lib.csv import _csv_response
-
-PERMISSIONS = ("duos.view_duo", "accounts.view_person")
 
 
 @never_cache

@@ -27,6 +27,9 @@ __all__ = [
 
 VIEW_DUO = "duos.view_duo"
 VIEW_REPORT = "duos.view_report"
+VIEW_ACTIVITY = "duos.view_groupactivity"
+# The dashboard shows figures about duos and about candidates.
+DASHBOARD_PERMISSIONS = (VIEW_DUO, "accounts.view_person")
 
 
 def get_duo_for_staff(user, pk: int, permission: str | None = None) -> Duo:
