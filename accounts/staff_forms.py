@@ -12,11 +12,20 @@ from accounts.models import CandidateState, Role
 from duos.lib.forms import CleanTextMixin
 
 ALL_STATES = "all"
+# Words of a search that count (each one narrows the list, so a few are enough).
+SEARCH_WORDS = 5
 
 
 class QueueFilterForm(CleanTextMixin, forms.Form):
     """The filters of the candidates list; every field is optional."""
 
+    q = forms.CharField(
+        label=_("Name or email"),
+        required=False,
+        max_length=100,
+        help_text=_("A first name, a last name or part of an email, the social worker's too."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
     state = forms.ChoiceField(
         label=_("State"),
         choices=[*CandidateState.choices, (ALL_STATES, _("All states"))],
@@ -50,6 +59,10 @@ class QueueFilterForm(CleanTextMixin, forms.Form):
 
     def clean_departement(self) -> str:
         return self.cleaned_data["departement"].upper()
+
+    def clean_q(self) -> list[str]:
+        """The words of the search, each to be found in a name or an email."""
+        return self.cleaned_data["q"].split()[:SEARCH_WORDS]
 
 
 class InterviewForm(CleanTextMixin, forms.Form):

@@ -10,7 +10,7 @@ from http import HTTPStatus
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -42,6 +42,13 @@ QUEUE_PAGE_SIZE = 25
 def _queue(filters: dict) -> QuerySet[Person]:
     """Candidates matching the cleaned filters, the longest in their state first."""
     people = Person.objects.select_related("user", "referrer__social_worker")
+    for word in filters["q"]:
+        people = people.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(user__email__icontains=word)
+            | Q(referrer__email__icontains=word)
+        )
     if filters["state"] != ALL_STATES:
         people = people.filter(state=filters["state"])
     if filters["role"]:
@@ -59,8 +66,9 @@ def _queue(filters: dict) -> QuerySet[Person]:
 def queue(request: HttpRequest) -> HttpResponse:
     require_staff(request.user, CANDIDATES_PERMISSION)
     data = request.GET.copy()
-    # Shown selected in the filters, so the page says which state it lists.
-    data.setdefault("state", CandidateState.AWAITING_VALIDATION)
+    # Shown selected in the filters, so the page says which state it lists. A search on its
+    # own looks in every state: the person on the phone may be validated, paused or refused.
+    data.setdefault("state", ALL_STATES if data.get("q") else CandidateState.AWAITING_VALIDATION)
     form = QueueFilterForm(data)
     if not form.is_valid():
         return render(
