@@ -42,6 +42,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     context = {
         "queue": queue[:QUEUE_SIZE],
         "queue_total": len(queue),
+        "score_legend": timeline.score_legend(),
         "page_obj": page_obj,
         "labels": timeline.status_labels(),
     }

@@ -82,6 +82,20 @@ REPORT_POINTS = 4
 URGENT_REPORT_POINTS = 10
 
 
+def score_legend() -> list[str]:
+    """How the call queue's score is counted, in words, from the points the signals give."""
+    return [
+        _("No meeting for %(months)d months in a row or more: %(points)d points per month.")
+        % {"months": STREAK_MIN, "points": STREAK_POINTS},
+        _("A closed month that nobody answered: %(points)d points each.")
+        % {"points": UNANSWERED_POINTS},
+        _("A mid-way rating of %(max)d out of 5 or less: %(points)d points, %(lowest)d for a 1.")
+        % {"max": LOW_MOOD_MAX, "points": LOW_MOOD_POINTS, "lowest": LOWEST_MOOD_POINTS},
+        _("An open report: %(points)d points each, %(urgent)d for an urgent one.")
+        % {"points": REPORT_POINTS, "urgent": URGENT_REPORT_POINTS},
+    ]
+
+
 def status_labels() -> dict[str, str]:
     return {
         MET: _("met"),
