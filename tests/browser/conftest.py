@@ -122,6 +122,18 @@ class Visitor:
         self.audit(label or path)
         return self.page
 
+    def text(self, message: str, plural: str = "", count: int = 1, **values) -> str:
+        """A msgid of the catalogs as this visitor's pages show it, with `values` put in: the
+        locators find buttons and links by the words the person reads."""
+        from django.utils import translation
+
+        with translation.override(self.screen.language):
+            if plural:
+                text = translation.ngettext(message, plural, count)
+            else:
+                text = translation.gettext(message)
+        return text % values if values else text
+
     def audit(self, label: str) -> None:
         """Check the page now shown; `label` names it in messages and screenshots."""
         self.page.wait_for_load_state("load")
