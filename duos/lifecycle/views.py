@@ -7,6 +7,7 @@ nothing. No login: the signed link is the proof, as in accounts/handover.py.
 from http import HTTPStatus
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -16,6 +17,8 @@ from duos.lib.access import VIEW_DUO, require_staff
 from duos.lib.links import ANSWER_ACCEPT, ANSWER_DECLINE, opens_link
 from duos.lifecycle import links, services
 from duos.models import Answer, DuoState
+
+WAITING_PAGE_SIZE = 50
 
 
 @never_cache
@@ -44,11 +47,12 @@ def answer(request: HttpRequest, link: links.AnswerLink) -> HttpResponse:
 def waiting(request: HttpRequest) -> HttpResponse:
     """Waiting duos with an answer missing after a week: the team calls them."""
     require_staff(request.user, VIEW_DUO)
+    # After a large run, hundreds of duos can wait at once: a page at a time.
+    page_obj = Paginator(services.duos_waiting_without_answer(), WAITING_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "duos/waiting.html",
-        {
-            "duos": services.duos_waiting_without_answer(),
-            "days": services.NO_ANSWER_AFTER_DAYS,
-        },
+        {"page_obj": page_obj, "days": services.NO_ANSWER_AFTER_DAYS},
     )

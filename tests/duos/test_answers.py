@@ -435,8 +435,8 @@ def test_waiting_lists_silent_duos_for_the_team(client, propose, sponsor, refuge
     response = client.get(reverse("duos:waiting"))
 
     assert response.status_code == HTTPStatus.OK
-    assert list(response.context["duos"]) == [old]
-    assert recent not in response.context["duos"]
+    assert list(response.context["page_obj"]) == [old]
+    assert recent not in response.context["page_obj"]
 
 
 def test_waiting_is_hidden_from_everyone_else(client, sponsor, social_worker, outsider):
