@@ -18,7 +18,7 @@ from duos.models import Duo, DuoState
 from matching.engine import explain
 from matching.models import MatchRun, Proposal, ProposalState, RunState
 from matching.tasks import run_match
-from tests.browser.conftest import totp_code
+from tests.browser.conftest import PHONE, totp_code
 from tests.factories import (
     PASSWORD,
     ConsentFactory,
@@ -154,6 +154,8 @@ def read_the_reasons_and_approve(tab, run: MatchRun, sponsor, refugee) -> None:
     assert reasons != _reasons_in("en", proposal), "the reasons must read in the page's language"
     expect(page.get_by_text(reasons)).to_be_visible()
     tab.audit("proposal-open")
+    if tab.screen.width == PHONE[0]:
+        tab.check_text_zoom("proposal-open")
 
     page.get_by_role("button", name=tab.text("Approve: ask both of them")).click()
     expect(page.get_by_role("status")).to_contain_text(
