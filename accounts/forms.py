@@ -17,12 +17,6 @@ ADULT_AGE = 18
 OLDEST_AGE = 100
 MAX_LANGUAGES = 5
 DISTANCE_CHOICES = [(km, f"{km} km") for km in (5, 10, 15, 20, 30)]
-# Versions of the texts a person accepts; a new version asks again.
-CONSENT_VERSIONS = {
-    ConsentKind.CHARTER: "2026-01",
-    ConsentKind.PRIVACY: "2026-01",
-    ConsentKind.REFERRAL: "2026-01",
-}
 
 POSTAL_CODE_ERRORS = {
     "format": _("A French postal code has five digits, for example 75011."),
@@ -314,8 +308,10 @@ class ConsentsForm(CleanTextMixin, forms.Form):
         error_messages={"required": _("The charter must be accepted to join the programme.")},
     )
     privacy = forms.BooleanField(
+        # Explicit consent (GDPR art. 9(2)(a)): the data that may reveal an origin, named.
         label=_(
-            "I have read the privacy notice and agree that the team uses my profile to find a duo."
+            "I have read the privacy notice. I agree that the team uses my profile, including "
+            "what it may say about my origin or my protection status, to find a duo."
         ),
         error_messages={"required": _("We cannot match you without this agreement.")},
     )

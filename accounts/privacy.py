@@ -24,6 +24,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts import texts
 from accounts.models import CandidateState, Person, User
 from accounts.privacy_registry import (
     _COARSENED,
@@ -111,7 +112,30 @@ def export_person(person: Person) -> dict[str, Any]:
     records = _export_rows(PERSON_ROWS, person)
     if person.user_id:
         records.update(_export_rows(ACCOUNT_ROWS, person.user))
-    return {"exported_at": timezone.now().isoformat(), "records": records}
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "texts_accepted": _texts_accepted(person),
+        "records": records,
+    }
+
+
+def _texts_accepted(person: Person) -> list[dict[str, Any]]:
+    """Each version of the charter, the privacy notice... the person accepted: when it was
+    published (accounts/texts.py) and when they accepted it."""
+    rows = person.consents.order_by("given_at", "pk").values_list("kind", "version", "given_at")
+    return [
+        {
+            "text": kind,
+            "version": version,
+            "published_on": _iso(texts.published_on(kind, version)),
+            "accepted_at": given_at.isoformat(),
+        }
+        for kind, version, given_at in rows
+    ]
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def export_account(user: User) -> dict[str, Any]:

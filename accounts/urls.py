@@ -1,5 +1,5 @@
 from accounts import language
-from accounts.views import handover, privacy, profile, staff, two_factor
+from accounts.views import handover, privacy, profile, staff, texts, two_factor
 
 app_name = "accounts"
 urlpatterns = [
@@ -8,5 +8,6 @@ urlpatterns = [
     *profile.urlpatterns,
     *staff.urlpatterns,
     *privacy.urlpatterns,
+    *texts.urlpatterns,
     *two_factor.urlpatterns,
 ]

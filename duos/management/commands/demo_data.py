@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import geodata
-from accounts.forms import CONSENT_VERSIONS
 from accounts.models import (
     CandidateState,
     Consent,
@@ -22,6 +21,7 @@ from accounts.models import (
     User,
 )
 from accounts.roles import ensure_programme_team_group
+from accounts.texts import CONSENT_VERSIONS
 from duos.followup.reminders import duos_send_reminders
 from duos.ops.demo import DEMO_DUOS, load_lifecycle
 from matching import engine

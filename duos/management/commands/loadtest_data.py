@@ -26,9 +26,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import geodata
-from accounts.forms import CONSENT_VERSIONS
 from accounts.models import CandidateState, Consent, ConsentKind, Person, Role, User
 from accounts.roles import ensure_programme_team_group
+from accounts.texts import CONSENT_VERSIONS
 from duos.followup.checkins import checkin_link
 from duos.lib.links import CHECKIN, LinkInvalid
 from duos.management.commands.demo_data import (
