@@ -2,14 +2,33 @@
 
 The JSON maps a msgid to its translation (a plural entry: the singular msgid to a list of two).
 For `en` every msgstr becomes its msgid. Fuzzy flags are dropped, so give a translation for
-every entry makemessages marked fuzzy; entries still empty are printed as MISSING.
+every entry makemessages marked fuzzy; entries still empty are printed as MISSING. For `fr`
+every msgstr gets French typography's spaces (`french_spacing`), whoever wrote it.
 """
 
 import json
+import re
 import sys
 from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
+
+# French puts a no-break space before ":" and a narrow no-break space before ";", "?" and "!",
+# so that the sign never starts a line. Only before a sign that ends a word (a space, a tag or
+# the end after it): "https://", "14:30", "?page=" are left as they are, and so are entities.
+FRENCH_SPACES = {":": "\u00a0", ";": "\u202f", "?": "\u202f", "!": "\u202f"}
+_FRENCH_SIGN = re.compile(r"(?<=[^\s:;?!])( ?)([:;?!])(?=\s|<|$)")
+_ENTITY = re.compile(r"&#?\w+$")
+
+
+def french_spacing(text: str) -> str:
+    def spaced(match: re.Match) -> str:
+        sign = match[2]
+        if sign == ";" and _ENTITY.search(text[: match.start(2)]):
+            return match[0]
+        return FRENCH_SPACES[sign] + sign
+
+    return _FRENCH_SIGN.sub(spaced, text)
 
 
 def _filled(message) -> bool:
@@ -32,6 +51,12 @@ def fill(path: Path, lang: str, translations: dict) -> list[str]:
             message.string = tuple(value) if isinstance(message.id, tuple) else value
         elif not _filled(message):
             missing.append(key)
+        if lang == "fr":
+            message.string = (
+                tuple(map(french_spacing, message.string))
+                if isinstance(message.string, tuple)
+                else french_spacing(message.string)
+            )
         message.flags.discard("fuzzy")
     with path.open("wb") as file:
         write_po(file, catalog, width=100, no_location=True)
