@@ -7,6 +7,7 @@ keeps a screenshot under var/screenshots/ (CI's artefacts, not committed). The p
 counted per language and width and printed at the end of the run.
 """
 
+import functools
 import os
 import re
 import shutil
@@ -139,6 +140,7 @@ class Visitor:
         self.page.wait_for_load_state("load")
         where = f"{label} ({self.page.url}, {self.screen.label})"
         self._check_language(where)
+        self._check_translated(where)
         self._check_axe(where)
         self._check_width(where)
         self._check_targets(where)
@@ -157,6 +159,16 @@ class Visitor:
         html = self.page.locator("html")
         assert html.get_attribute("lang") == self.screen.language, where
         assert html.get_attribute("dir") == self.screen.direction, where
+
+    def _check_translated(self, where: str) -> None:
+        """No sentence of the catalogs shows in English on a page in another language."""
+        if self.screen.language == "en":
+            return
+        text = " ".join(self.page.locator("body").inner_text().split())
+        left = [
+            fragment for fragment in english_fragments(self.screen.language) if fragment in text
+        ]
+        assert not left, f"{where} shows English: {left[:5]}"
 
     def _check_axe(self, where: str) -> None:
         results = _axe().run(
@@ -187,6 +199,29 @@ class Visitor:
             assert width <= self.screen.width, f"{label} at 200% text: {width} px wide"
         finally:
             self.page.evaluate("document.documentElement.style.fontSize = ''")
+
+
+@functools.cache
+def english_fragments(language: str) -> tuple[str, ...]:
+    """The English words (three or more, between placeholders) of every entry whose translation
+    in `language` differs: any of them on a page in that language is a sentence not translated."""
+    from babel.messages.pofile import read_po
+
+    fragments = set()
+    base, catalog = Path(settings.BASE_DIR), f"locale/{language}/LC_MESSAGES/django.po"
+    for catalog_path in [base / catalog, *base.glob(f"*/{catalog}")]:
+        with catalog_path.open("rb") as file:
+            catalog = read_po(file)
+        for message in catalog:
+            source = message.id if isinstance(message.id, str) else message.id[0]
+            string = message.string if isinstance(message.string, str) else message.string[0]
+            if not source or not string or string == source:
+                continue
+            for part in re.split(r"%\(\w+\)[sd]|%[sd]|\{[^}]*\}|<[^>]*>", source):
+                part = " ".join(part.split()).strip(" .,:;!?()\"'")
+                if len(part.split()) >= 3 and part not in string:
+                    fragments.add(part)
+    return tuple(sorted(fragments))
 
 
 def _axe():
