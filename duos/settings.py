@@ -254,10 +254,11 @@ PROGRAMME_EMAIL = env.str("PROGRAMME_EMAIL", default="duos@localhost")
 # --- The privacy notice (/confidentialite/, accounts/views/texts.py) ------------------------
 # Who is responsible for the data and whom to ask (GDPR art. 13(1)(a) and (b)). The addresses
 # are printed only when set: production sets the real ones, a laptop shows the emails alone.
-PRIVACY_CONTROLLER = env.str("PRIVACY_CONTROLLER", default="France terre d'asile")
+# Unset or empty (docker-compose's ${NAME:-}) is the default.
+PRIVACY_CONTROLLER = env.str("PRIVACY_CONTROLLER", default="") or "France terre d'asile"
 PRIVACY_CONTROLLER_ADDRESS = env.str("PRIVACY_CONTROLLER_ADDRESS", default="")
-PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default=PROGRAMME_EMAIL)
-PRIVACY_DPO_EMAIL = env.str("PRIVACY_DPO_EMAIL", default="dpo@localhost")
+PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="") or PROGRAMME_EMAIL
+PRIVACY_DPO_EMAIL = env.str("PRIVACY_DPO_EMAIL", default="") or "dpo@localhost"
 PRIVACY_DPO_ADDRESS = env.str("PRIVACY_DPO_ADDRESS", default="")
 
 # --- Reminders (duos/followup/reminders.py) -----------------------------------------------
