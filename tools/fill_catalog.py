@@ -1,8 +1,8 @@
 """Fill a .po catalog: `python tools/fill_catalog.py PO_PATH LANG [TRANSLATIONS.json]`.
 
 The JSON maps a msgid to its translation (a plural entry: the singular msgid to a list of two).
-For `en` every msgstr becomes its msgid. Fuzzy flags are dropped, so give a translation for
-every entry makemessages marked fuzzy; entries still empty are printed as MISSING. For `fr`
+For `en` every msgstr becomes its msgid. An entry makemessages marked fuzzy keeps its flag until the
+JSON translates it; entries still empty or fuzzy are printed as MISSING. For `fr`
 every msgstr gets French typography's spaces (`french_spacing`), whoever wrote it.
 """
 
@@ -46,10 +46,13 @@ def fill(path: Path, lang: str, translations: dict) -> list[str]:
         key = message.id if isinstance(message.id, str) else message.id[0]
         if lang == "en":
             message.string = tuple(message.id) if isinstance(message.id, tuple) else message.id
+            message.flags.discard("fuzzy")
         elif key in translations:
             value = translations[key]
             message.string = tuple(value) if isinstance(message.id, tuple) else value
-        elif not _filled(message):
+            message.flags.discard("fuzzy")
+        elif not _filled(message) or "fuzzy" in message.flags:
+            # makemessages' fuzzy guess is another sentence's translation: never taken as done.
             missing.append(key)
         if lang == "fr":
             message.string = (
@@ -57,7 +60,6 @@ def fill(path: Path, lang: str, translations: dict) -> list[str]:
                 if isinstance(message.string, tuple)
                 else french_spacing(message.string)
             )
-        message.flags.discard("fuzzy")
     with path.open("wb") as file:
         write_po(file, catalog, width=100, no_location=True)
     return missing
