@@ -15,11 +15,12 @@ from accounts.models import Person
 from tests.browser.conftest import Visitor
 
 PASSWORD = "Un duo pour demain 2026"
-# Fields a person can fill: what a form shows them, not the header's language switcher.
+# Fields a person can fill: what a form shows them, not the header's language switcher, nor
+# the boxes that confirm a pause or a withdrawal in My space (no step of any journey).
 VISIBLE_FIELDS_JS = """() => {
   const fields = [...document.querySelectorAll(
     'main form input:not([type=hidden]), main form select, main form textarea')]
-    .filter(el => el.offsetParent !== null);
+    .filter(el => el.offsetParent !== null && !el.closest('[aria-labelledby=actions-title]'));
   return [...new Set(fields.map(el => el.name))];
 }"""
 
