@@ -7,10 +7,11 @@ scales to the width it is given: drawn for 560 units, it shrank its 12-unit text
 there (13 px on a 320 px screen), and the wide one is shown only where it is 12 px or more.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language_bidi
 
 from duos.lib.formats import format_number
 
@@ -37,6 +38,13 @@ class Layout:
     label_room: int
     # One line per series in the legend (a phone), or all on one line.
     legend_stacked: bool
+    # Right to left (ar, fa, ps): the drawing mirrored, labels on the right, bars growing
+    # leftwards; the svg says direction="rtl", so text-anchor start and end follow.
+    rtl: bool = False
+
+    def x(self, x: float, width: float = 0) -> float:
+        """Where a shape of `width` starting `x` from the reading side's edge is drawn."""
+        return round(self.width - x - width, 1) if self.rtl else x
 
     @property
     def plot(self) -> int:
@@ -63,12 +71,15 @@ def bar_chart(
     series, each bar with its figure after it.
 
     Every text goes through format_html (escaped). The table after the chart carries the same
-    figures; the SVG is labelled by its title for those who can see it.
+    figures; the SVG is labelled by its title for those who can see it. Drawn for the reading
+    direction of the active language.
     """
+    rtl = get_language_bidi()
+    wide, narrow = replace(WIDE, rtl=rtl), replace(NARROW, rtl=rtl)
     return format_html(
         "{}{}",
-        _svg(WIDE, title=title, labels=labels, series=series, unit=unit, chart_id=chart_id),
-        _svg(NARROW, title=title, labels=labels, series=series, unit=unit, chart_id=chart_id),
+        _svg(wide, title=title, labels=labels, series=series, unit=unit, chart_id=chart_id),
+        _svg(narrow, title=title, labels=labels, series=series, unit=unit, chart_id=chart_id),
     )
 
 
@@ -84,9 +95,9 @@ def _svg(
         parts.append(
             format_html(
                 '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#4a5565"/>',
-                layout.label_room,
+                layout.x(layout.label_room),
                 top + GAP / 2,
-                layout.label_room,
+                layout.x(layout.label_room),
                 height,
             )
         )
@@ -105,13 +116,14 @@ def _svg(
     title_id = chart_id + layout.id_suffix
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="{}" role="img" '
-        'aria-labelledby="{}" viewBox="0 0 {} {}" width="100%" '
+        'aria-labelledby="{}" viewBox="0 0 {} {}" width="100%" direction="{}" '
         'preserveAspectRatio="xMinYMin meet" font-family="system-ui, sans-serif">'
         '<title id="{}">{}</title>{}</svg>',
         layout.css_class,
         title_id,
         layout.width,
         height,
+        "rtl" if layout.rtl else "ltr",
         title_id,
         title,
         mark_safe("".join(parts)),  # noqa: S308 (each part is built by format_html)
@@ -127,10 +139,10 @@ def _legend(layout: Layout, series: list[Series]) -> list[SafeString]:
             format_html(
                 '<rect x="{}" y="{}" width="12" height="12" fill="{}"/>'
                 '<text x="{}" y="{}" font-size="{}">{}</text>',
-                x,
+                layout.x(x, 12),
                 y + 4,
                 each.colour,
-                x + 16,
+                layout.x(x + 16),
                 y + 4 + 11,
                 layout.font,
                 each.name,
@@ -161,7 +173,7 @@ def _row(
     parts = [
         format_html(
             '<text x="{}" y="{}" font-size="{}" text-anchor="{}">{}</text>',
-            label_x,
+            layout.x(label_x),
             label_y,
             layout.font,
             anchor,
@@ -177,12 +189,12 @@ def _row(
             format_html(
                 '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
                 '<text x="{}" y="{}" font-size="{}">{}{}</text>',
-                layout.label_room,
+                layout.x(layout.label_room, width),
                 y + 1,
                 width,
                 layout.bar - 2,
                 each.colour,
-                layout.label_room + width + 4,
+                layout.x(layout.label_room + width + 4),
                 y + layout.bar - 4,
                 layout.font,
                 _number(value),

@@ -85,3 +85,20 @@ def test_stylesheet_shows_the_narrow_layout_on_a_phone_and_the_wide_one_from_40r
         ".chart-narrow { display: none; } }" in css
     )
     assert WIDE.width == 560
+
+
+def test_right_to_left_charts_are_mirrored_labels_on_the_right():
+    from django.utils import translation
+
+    with translation.override("ar"):
+        both = layouts(chart(series=1))
+    narrow, wide = both["narrow"], both["wide"]
+
+    assert 'direction="rtl"' in narrow and 'direction="rtl"' in wide
+    # The label starts at the right edge (text-anchor start, read right to left)...
+    assert f'<text x="{NARROW.width}" y="' in narrow
+    # ...and the longest bar ends there: it grows leftwards.
+    assert f'<rect x="{NARROW.width - NARROW.plot}" ' in narrow.replace('.0"', '"')
+    assert f'<line x1="{WIDE.width - WIDE.label_room}" ' in wide
+    with translation.override("fr"):
+        assert 'direction="ltr"' in chart()

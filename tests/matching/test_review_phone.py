@@ -41,7 +41,7 @@ def test_review_shows_each_proposal_as_one_line_that_opens_on_its_details(staff_
         assert line, "collapsed: no open attribute"
         words = " ".join(re.sub(r"<[^>]+>", " ", line[1]).split())
         name = f"{proposal.sponsor.first_name} and {proposal.refugee.first_name}"
-        assert words == f"{name}: {proposal.score} points To review"
+        assert words == f"{name}: {proposal.score} points · To review"
         details = item[line.end() :]
         # The reasons, the score's breakdown, both profiles and the actions: inside the details.
         assert "closeness:" in details and "Waiting for a duo" in details
