@@ -73,3 +73,22 @@ def test_staff_pages_fit_a_phone(browser, site, language):
         visitor.open("/equipe/duos/suivi/", "followup")
     finally:
         context.close()
+
+
+def test_staff_menu_is_one_open_line_on_a_wide_screen(browser, site):
+    staff = StaffFactory(language="fr")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, locale="fr", base_url=site
+    )
+    visitor = Visitor(context.new_page(), Screen("fr", 1280, 800), site, "staff")
+    log_in_browser(visitor, staff)
+    try:
+        page = visitor.open("/equipe/tableau-de-bord/", "dashboard-wide")
+        assert not page.locator(".menu > summary").is_visible()
+        links = page.locator(".menu .nav a")
+        assert links.count() == 7
+        tops = {round(box["y"]) for box in (links.nth(i).bounding_box() for i in range(7))}
+        assert len(tops) == 1  # one line, no button to press
+        assert page.locator('.menu a[href="/equipe/appariements/"]').is_visible()
+    finally:
+        context.close()
