@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from duos.followup import timeline
 from duos.models import ReportStatus
@@ -37,7 +38,7 @@ def test_followup_queue_says_what_the_score_is_and_how_it_is_counted(staff_clien
 
 
 def test_score_legend_reads_the_points_the_signals_give():
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch, translation.override("en"):
         patch.setattr(timeline, "REPORT_POINTS", 7)
         legend = timeline.score_legend()
 
