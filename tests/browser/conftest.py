@@ -20,10 +20,6 @@ from django.conf import settings
 
 from tests.conftest import require_service
 
-# playwright's sync API runs an event loop in the test's thread; the test's own ORM calls are
-# still synchronous and run before or after each browser step, never during one.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 # The flags of a closed network: no background connections, no first-run, no sandbox as root.
@@ -85,6 +81,20 @@ def pytest_terminal_summary(terminalreporter):
     for (language, width), count in sorted(AUDITED.items()):
         terminalreporter.write_line(f"{language} {width} px: {count} pages, 0 violations")
     terminalreporter.write_line(f"total: {sum(AUDITED.values())} pages")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """playwright's sync API runs an event loop in the test's thread; the tests' own ORM calls
+    are still synchronous and run between browser steps, never during one. Set for these tests
+    only (setup to teardown): another test's subprocess (`check --deploy`) must not inherit it."""
+    if "tests/browser/" not in item.nodeid:
+        return (yield)
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        return (yield)
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture(scope="session")
