@@ -98,6 +98,13 @@ def pytest_runtest_protocol(item, nextitem):
 
 
 @pytest.fixture(scope="session")
+def playwright(django_db_setup, playwright):
+    """playwright after the test database: it stops first, so no event loop is left running in
+    the thread when the database is dropped."""
+    return playwright
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     require_service(
         Path(CHROMIUM).exists(),
