@@ -1,10 +1,13 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.shortcuts import resolve_url
 from django.utils import translation
 
+from accounts import steps
 from accounts.language import current_language
-from accounts.models import User
+from accounts.models import CandidateState, Person, User
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -13,12 +16,27 @@ class AccountAdapter(DefaultAccountAdapter):
         user.language = form.cleaned_data.get("language") or current_language()
         return super().save_user(request, user, form, commit=commit)
 
+    def post_login(self, request, user, *, redirect_url, **kwargs):
+        """Once logged in (at the sign-up's confirmation too), a candidate who has saved no step
+        yet starts the profile at once: My space would only say "continue the profile", one
+        screen more for nothing. A `next` the login was given still wins."""
+        if redirect_url in (None, "", resolve_url(settings.LOGIN_REDIRECT_URL)):
+            redirect_url = _start_of_profile(user) or redirect_url
+        return super().post_login(request, user, redirect_url=redirect_url, **kwargs)
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """allauth's emails (confirmation, password reset...) in the recipient's language."""
         user = context.get("user") or User.objects.filter(email__iexact=email).first()
         language = getattr(user, "language", "") or current_language()
         with translation.override(language):
             super().send_mail(template_prefix, email, context)
+
+
+def _start_of_profile(user) -> str | None:
+    person = Person.objects.filter(
+        user=user, anonymised_at=None, state=CandidateState.TO_COMPLETE, profile_step=""
+    ).first()
+    return steps.step_url(person, steps.steps_for(person)[0].slug) if person else None
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -9,13 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import geodata
 from accounts import language as email_language
-from accounts.models import ConsentKind, Person
+from accounts.models import ConsentKind, Person, Role
 from duos.lib.forms import CleanTextMixin
 from matching.engine import vocabulary
 
 ADULT_AGE = 18
 OLDEST_AGE = 100
 MAX_LANGUAGES = 5
+# Rows of the languages step shown open; the others wait behind "More languages".
+OPEN_LANGUAGE_ROWS = 3
+REFUGEE_IDENTITY_FIELDS = ["protection_status", "arrival_year"]
 DISTANCE_CHOICES = [(km, f"{km} km") for km in (5, 10, 15, 20, 30)]
 
 POSTAL_CODE_ERRORS = {
@@ -35,14 +38,30 @@ def translated(choices: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
 
 
 class IdentityForm(CleanTextMixin, forms.ModelForm):
+    """Who the person is; a refugee's also what eligibility needs (their protection and year of
+    arrival, nothing more: no nationality, no story). The two were separate steps; asked on one
+    page, the refugee's profile is a screen shorter."""
+
     class Meta:
         model = Person
-        fields = ["first_name", "last_name", "birth_year", "gender", "partner_gender", "phone"]
+        fields = [
+            "first_name",
+            "last_name",
+            "birth_year",
+            "gender",
+            "partner_gender",
+            *REFUGEE_IDENTITY_FIELDS,
+            "phone",
+        ]
+        labels = {"arrival_year": _("Year you arrived in France")}
         help_texts = {"phone": _("Optional. The team may call you for the interview.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ["first_name", "last_name", "birth_year", "gender"]:
+        if self.instance.role != Role.REFUGEE:
+            for name in REFUGEE_IDENTITY_FIELDS:  # a ModelForm saves only the fields it has
+                del self.fields[name]
+        for name in ["first_name", "last_name", "birth_year", "gender", *self.refugee_fields()]:
             self.fields[name].required = True
         self.fields["birth_year"].widget.attrs.update(inputmode="numeric", dir="ltr")
         self.fields["phone"].widget.attrs.update(inputmode="tel", autocomplete="tel", dir="ltr")
@@ -73,6 +92,15 @@ class IdentityForm(CleanTextMixin, forms.ModelForm):
             )
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
+    def clean_arrival_year(self) -> int:
+        year = self.cleaned_data["arrival_year"]
+        if not 1950 <= year <= date.today().year:
+            raise ValidationError(_("Please check the year of arrival."), code="bad_year")
+        return year
+
+    def refugee_fields(self) -> list[str]:
+        return [name for name in REFUGEE_IDENTITY_FIELDS if name in self.fields]
+
 
 class HomeForm(CleanTextMixin, forms.Form):
     postal_code = forms.CharField(
@@ -100,7 +128,11 @@ class HomeForm(CleanTextMixin, forms.Form):
         )
         super().__init__(*args, **kwargs)
         code = self.data.get("postal_code") if self.is_bound else instance.postal_code
-        self.fields["commune"].choices = self._commune_choices(code or "")
+        choices = self._commune_choices(code or "")
+        if len(choices) > 1:
+            self.fields["commune"].choices = choices
+        else:  # one commune (or none yet): nothing to choose, so nothing to show
+            del self.fields["commune"]
 
     @staticmethod
     def _commune_choices(code: str) -> list[tuple[str, str]]:
@@ -173,6 +205,17 @@ class LanguagesForm(CleanTextMixin, forms.Form):
             )
 
     def rows(self):
+        """The rows shown open: most people speak two or three languages."""
+        return self._rows()[:OPEN_LANGUAGE_ROWS]
+
+    def more_rows(self):
+        """The rows behind "More languages", open when one of them holds an answer or an error."""
+        return self._rows()[OPEN_LANGUAGE_ROWS:]
+
+    def more_rows_in_use(self) -> bool:
+        return any(bound.value() or bound.errors for row in self.more_rows() for bound in row)
+
+    def _rows(self):
         return [(self[f"language_{i}"], self[f"level_{i}"]) for i in range(MAX_LANGUAGES)]
 
     def clean(self):
@@ -212,43 +255,40 @@ class LanguagesForm(CleanTextMixin, forms.Form):
         return self.instance
 
 
-class _ChecklistForm(CleanTextMixin, forms.Form):
-    """One list of checkboxes stored as a JSON list of codes on the person."""
+def _checklist(choices, label, empty_message) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=translated(choices),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": empty_message},
+    )
 
-    field_name = ""
-    choices: tuple[tuple[str, str], ...] = ()
-    label = ""
-    empty_message = ""
+
+class InterestsForm(CleanTextMixin, forms.Form):
+    """What the person enjoys and when they are free: two lists of boxes, each stored as a JSON
+    list of codes on the person. One question each, so they share a page (they were two steps)."""
+
+    interests = _checklist(
+        vocabulary.INTERESTS,
+        _("What do you enjoy?"),
+        _("Please choose at least one thing you enjoy."),
+    )
+    availability = _checklist(
+        vocabulary.SLOTS,
+        _("When are you usually free?"),
+        _("Please choose at least one moment when you are free."),
+    )
 
     def __init__(self, *args, instance: Person, **kwargs):
         self.instance = instance
-        kwargs.setdefault("initial", {"codes": getattr(instance, self.field_name)})
+        kwargs.setdefault("initial", {name: getattr(instance, name) for name in self.base_fields})
         super().__init__(*args, **kwargs)
-        self.fields["codes"] = forms.MultipleChoiceField(
-            label=self.label,
-            choices=translated(self.choices),
-            widget=forms.CheckboxSelectMultiple,
-            error_messages={"required": self.empty_message},
-        )
 
     def save(self) -> Person:
-        setattr(self.instance, self.field_name, self.cleaned_data["codes"])
+        for name in self.fields:
+            setattr(self.instance, name, self.cleaned_data[name])
         self.instance.save()
         return self.instance
-
-
-class InterestsForm(_ChecklistForm):
-    field_name = "interests"
-    choices = vocabulary.INTERESTS
-    label = _("What do you enjoy?")
-    empty_message = _("Please choose at least one thing you enjoy.")
-
-
-class AvailabilityForm(_ChecklistForm):
-    field_name = "availability"
-    choices = vocabulary.SLOTS
-    label = _("When are you usually free?")
-    empty_message = _("Please choose at least one moment when you are free.")
 
 
 class AboutForm(CleanTextMixin, forms.ModelForm):
@@ -280,26 +320,6 @@ class AboutForm(CleanTextMixin, forms.ModelForm):
 def _max_length_1000(value: str) -> None:
     if len(value) > 1000:
         raise ValidationError(_("Please keep it under 1,000 characters."), code="too_long")
-
-
-class StatusForm(CleanTextMixin, forms.ModelForm):
-    """Refugees only: what eligibility needs, nothing more (no nationality, no story)."""
-
-    class Meta:
-        model = Person
-        fields = ["protection_status", "arrival_year"]
-        labels = {"arrival_year": _("Year you arrived in France")}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["protection_status"].required = True
-        self.fields["arrival_year"].required = True
-
-    def clean_arrival_year(self) -> int:
-        year = self.cleaned_data["arrival_year"]
-        if not 1950 <= year <= date.today().year:
-            raise ValidationError(_("Please check the year of arrival."), code="bad_year")
-        return year
 
 
 class ConsentsForm(CleanTextMixin, forms.Form):

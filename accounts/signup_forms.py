@@ -43,7 +43,8 @@ class SignupForm(CleanTextMixin, AllauthSignupForm):
         initial=email_language.current_language, required=False
     )
 
-    field_order = ["role", "organisation", "email", "language", "password1", "password2"]
+    # The organisation shows only once "social worker" is ticked (site.css, no script).
+    field_order = ["role", "organisation", "email", "language", "password1"]
 
     def clean(self):
         cleaned = super().clean()

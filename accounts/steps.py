@@ -15,36 +15,37 @@ class Step:
     slug: str
     title: Promise
     form_class: type
-    refugees_only: bool = False
 
     def is_done(self, person: Person) -> bool:
         return STEP_DONE[self.slug](person)
 
 
+# A step asks little but each is a page to load on a phone: the refugee's protection is asked
+# with "About you", and the free time with the interests (each was a step of its own).
 STEPS = [
     Step("identity", _("About you"), forms.IdentityForm),
     Step("home", _("Where you live"), forms.HomeForm),
     Step("languages", _("Your languages"), forms.LanguagesForm),
-    Step("interests", _("What you enjoy"), forms.InterestsForm),
-    Step("availability", _("When you are free"), forms.AvailabilityForm),
+    Step("interests", _("What you enjoy, when you are free"), forms.InterestsForm),
     Step("about", _("A few words"), forms.AboutForm),
-    Step("status", _("Your protection"), forms.StatusForm, refugees_only=True),
     Step("consents", _("Charter and privacy"), forms.ConsentsForm),
 ]
 STEP_DONE = {
-    "identity": lambda p: bool(p.first_name and p.last_name and p.birth_year and p.gender),
+    "identity": lambda p: (
+        bool(p.first_name and p.last_name and p.birth_year and p.gender)
+        and (p.role != Role.REFUGEE or bool(p.protection_status and p.arrival_year))
+    ),
     "home": lambda p: p.latitude is not None,
     "languages": lambda p: bool(p.languages),
-    "interests": lambda p: bool(p.interests),
-    "availability": lambda p: bool(p.availability),
+    "interests": lambda p: bool(p.interests and p.availability),
     "about": lambda p: True,  # optional: never blocks the application
-    "status": lambda p: bool(p.protection_status and p.arrival_year),
     "consents": lambda p: p.consents.exists(),
 }
 
 
 def steps_for(person: Person) -> list[Step]:
-    return [s for s in STEPS if not s.refugees_only or person.role == Role.REFUGEE]
+    """The same steps for every role; what differs (a refugee's protection) is in the forms."""
+    return list(STEPS)
 
 
 def find_step(person: Person, slug: str) -> Step | None:

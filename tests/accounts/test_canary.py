@@ -42,14 +42,14 @@ def test_planted_values_reach_no_log_and_no_email(
             "birth_year": "1990",
             "gender": "woman",
             "partner_gender": "any",
+            "protection_status": "refugee",
+            "arrival_year": "2021",
             "phone": "06 98 76 54 32",
         },
         "home": {"postal_code": "75011", "max_distance_km": "10"},
         "languages": {"language_0": "ar", "level_0": "native"},
-        "interests": {"codes": ["cinema"]},
-        "availability": {"codes": ["weekend_day"]},
+        "interests": {"interests": ["cinema"], "availability": ["weekend_day"]},
         "about": {"about": CANARIES["about"], "hopes": CANARIES["hopes"]},
-        "status": {"protection_status": "refugee", "arrival_year": "2021"},
         "consents": {"charter": "on", "privacy": "on"},
     }
     for slug, data in steps.items():

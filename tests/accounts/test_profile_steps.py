@@ -7,6 +7,7 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
+from accounts import steps
 from accounts.models import CandidateState, Consent, Person, Role
 from tests.factories import PASSWORD, UserFactory
 
@@ -19,6 +20,8 @@ VALID = {
         "birth_year": "1990",
         "gender": "woman",
         "partner_gender": "any",
+        "protection_status": "refugee",
+        "arrival_year": "2022",
         "phone": "06 12 34 56 78",
     },
     "home": {"postal_code": "75011", "max_distance_km": "10"},
@@ -28,10 +31,8 @@ VALID = {
         "language_1": "fr",
         "level_1": "conversational",
     },
-    "interests": {"codes": ["cinema", "cooking"]},
-    "availability": {"codes": ["weekend_day"]},
+    "interests": {"interests": ["cinema", "cooking"], "availability": ["weekend_day"]},
     "about": {"about": "J'aime marcher.", "hopes": "Découvrir Paris."},
-    "status": {"protection_status": "refugee", "arrival_year": "2022"},
     "consents": {"charter": "on", "privacy": "on"},
 }
 
@@ -100,14 +101,15 @@ def test_profile_resumes_where_the_person_stopped(client, newcomer):
             "language_1",
             'value="native" selected',
         ),
-        ("interests", {"codes": ["no-such-interest"]}, "codes", ""),
-        ("availability", {}, "codes", ""),
         (
-            "status",
-            {"protection_status": "refugee", "arrival_year": "1850"},
-            "arrival_year",
-            "1850",
+            "interests",
+            {"interests": ["no-such-interest"], "availability": ["weekend_day"]},
+            "interests",
+            'value="weekend_day" id="id_availability_2" checked',
         ),
+        ("interests", {"interests": ["cinema"]}, "availability", 'value="cinema" id'),
+        ("identity", {**VALID["identity"], "arrival_year": "1850"}, "arrival_year", "1850"),
+        ("identity", {**VALID["identity"], "protection_status": ""}, "protection_status", "Amina"),
         ("consents", {"privacy": "on"}, "charter", ""),
     ],
 )
@@ -151,10 +153,75 @@ def test_consents_with_missing_answers_send_back_to_the_missing_step(client, new
     assert not Consent.objects.exists()
 
 
-def test_sponsor_has_no_protection_step(client, sponsor):
+def test_sponsor_is_not_asked_a_protection_status(client, sponsor):
     client.force_login(sponsor.user)
+    sponsor.protection_status, sponsor.arrival_year = "", None
+    sponsor.save()
+    identity = {k: v for k, v in VALID["identity"].items() if k not in {"arrival_year"}}
 
-    assert client.get(step_url("status")).status_code == HTTPStatus.NOT_FOUND
+    page = client.get(step_url("identity")).content.decode()
+    response = client.post(step_url("identity"), identity)  # a protection_status sent is ignored
+
+    assert 'name="protection_status"' not in page and 'name="arrival_year"' not in page
+    assert response.status_code == HTTPStatus.FOUND
+    sponsor.refresh_from_db()
+    assert (sponsor.first_name, sponsor.protection_status) == ("Amina", "")
+
+
+def test_the_profile_is_six_pages_for_every_role(client, newcomer, sponsor):
+    """The refugee's protection is asked with "About you", the free time with the interests."""
+    client.post(step_url("identity"), VALID["identity"])
+
+    page = client.get(step_url("identity")).content.decode()
+
+    assert [s.slug for s in steps.steps_for(newcomer)] == [
+        "identity",
+        "home",
+        "languages",
+        "interests",
+        "about",
+        "consents",
+    ]
+    assert steps.steps_for(sponsor) == steps.steps_for(newcomer)
+    assert 'name="protection_status"' in page and 'value="2022"' in page
+    for gone in ["status", "availability"]:
+        assert client.get(step_url(gone)).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_postal_code_of_one_commune_asks_no_commune(client, newcomer):
+    empty = client.get(step_url("home")).content.decode()
+    client.post(step_url("home"), VALID["home"])
+    saved = client.get(step_url("home")).content.decode()
+
+    assert 'name="commune"' not in empty and 'name="commune"' not in saved
+    assert 'name="postal_code"' in empty
+
+
+def test_languages_beyond_three_wait_behind_more_languages(client, newcomer):
+    closed = client.get(step_url("languages")).content.decode()
+    client.post(
+        step_url("languages"),
+        {
+            **{f"language_{i}": code for i, code in enumerate(["ar", "fr", "en", "ru"])},
+            **{f"level_{i}": "basic" for i in range(4)},
+        },
+    )
+    opened = client.get(step_url("languages")).content.decode()
+
+    assert '<details class="more-languages">' in closed
+    assert closed.index('name="language_2"') < closed.index("more-languages")
+    assert closed.index("more-languages") < closed.index('name="language_3"')
+    assert '<details class="more-languages" open>' in opened
+    newcomer.refresh_from_db()
+    assert [item["code"] for item in newcomer.languages] == ["ar", "fr", "en", "ru"]
+
+
+def test_a_refused_step_says_so_at_the_top(client, newcomer):
+    response = client.post(step_url("interests"), {"interests": ["cinema"]})
+    body = response.content.decode()
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert body.index('class="error-summary"') < body.index('name="interests"')
 
 
 def test_profile_step_needs_login(client):

@@ -15,7 +15,7 @@ PASSWORD = "un-mot-de-passe-solide-42"  # noqa: S105
 
 
 def sign_up(client, email: str, role: str, **extra):
-    data = {"email": email, "password1": PASSWORD, "password2": PASSWORD, "role": role, **extra}
+    data = {"email": email, "password1": PASSWORD, "role": role, **extra}
     return client.post(reverse("account_signup"), data)
 
 
@@ -43,6 +43,31 @@ def test_signup_creates_a_person_and_verifies_the_email(client, role):
     assert EmailAddress.objects.get(user=user).verified
     assert response.status_code == HTTPStatus.FOUND
     assert client.get(reverse("accounts:dashboard")).status_code == HTTPStatus.OK
+
+
+def test_signup_asks_the_password_once(client):
+    page = client.get(reverse("account_signup")).content.decode()
+
+    response = sign_up(client, "une-fois@example.org", Role.SPONSOR)
+
+    assert page.count('type="password"') == 1
+    assert response.status_code == HTTPStatus.FOUND
+    assert User.objects.get(email="une-fois@example.org").check_password(PASSWORD)
+
+
+def test_a_new_candidate_starts_the_profile_right_after_confirming(client):
+    sign_up(client, "tout-neuf@example.org", Role.REFUGEE)
+
+    response = client.post(confirmation_link(mail.outbox[0]))
+
+    assert response.url == reverse("accounts:profile_step", args=["identity"])
+
+
+def test_a_candidate_who_saved_a_step_logs_in_to_my_space(client, sponsor):
+    response = client.post(
+        reverse("account_login"), {"login": sponsor.user.email, "password": "a-test-password-9"}
+    )
+    assert response.url == reverse("accounts:dashboard")
 
 
 def test_signup_of_a_social_worker_needs_an_organisation(client):

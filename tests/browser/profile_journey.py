@@ -20,7 +20,7 @@ PASSWORD = "Un duo pour demain 2026"
 VISIBLE_FIELDS_JS = """() => {
   const fields = [...document.querySelectorAll(
     'main form input:not([type=hidden]), main form select, main form textarea')]
-    .filter(el => el.offsetParent !== null && !el.closest('[aria-labelledby=actions-title]'));
+    .filter(el => el.checkVisibility() && !el.closest('[aria-labelledby=actions-title]'));
   return [...new Set(fields.map(el => el.name))];
 }"""
 
@@ -60,10 +60,21 @@ def field(visitor: Visitor, form_class, name: str):
     return visitor.page.get_by_label(label_of(language(visitor), form_class, name), exact=True)
 
 
-def submit(visitor: Visitor, label: str) -> None:
-    """Press the form's main button and audit the page that comes back."""
-    visitor.page.locator("main form button.primary, main form button[type=submit]").last.click()
-    visitor.audit(label)
+def submit(visitor: Visitor, label: str | None = None) -> int:
+    """Press the form's main button and audit the page that comes back (named `label`, or by
+    the profile step it shows); the status the form's POST was answered with."""
+    page = visitor.page
+    with page.expect_response(lambda response: response.request.method == "POST") as answer:
+        page.locator("main form button.primary, main form button[type=submit]").last.click()
+    page.wait_for_load_state("load")
+    visitor.audit(label or current_step(visitor) or "my-space")
+    return answer.value.status
+
+
+def refused(visitor: Visitor, label: str) -> None:
+    """Submit an answer the step must refuse: a 4xx, the same form again."""
+    status = submit(visitor, label)
+    assert 400 <= status < 500, f"{label}: answered {status}"
 
 
 def field_error(visitor: Visitor, name: str):
@@ -85,15 +96,26 @@ def language(visitor: Visitor) -> str:
     return visitor.screen.language
 
 
+def fill_sign_up(visitor: Visitor, email: str, password: str) -> None:
+    """The email and the password (typed once) of allauth's sign-up form."""
+    lang = language(visitor)
+    visitor.page.get_by_label(say(lang, "Email"), exact=False).fill(email)
+    visitor.page.get_by_label(say(lang, "Password"), exact=False).fill(password)
+
+
 # The steps, filled correctly. Each returns once the next page is shown and audited.
 
 
 def fill_identity(visitor: Visitor, first_name: str, gender: str = "woman") -> None:
+    """ "About you"; a refugee's also asks their protection and year of arrival."""
     form = profile_forms.IdentityForm
     field(visitor, form, "first_name").fill(first_name)
     field(visitor, form, "last_name").fill("Martin")
     field(visitor, form, "birth_year").fill("1985")
     field(visitor, form, "gender").select_option(gender)
+    if visitor.page.locator("select[name=protection_status]").count():
+        field(visitor, form, "protection_status").select_option("refugee")
+        field(visitor, form, "arrival_year").fill("2022")
 
 
 def fill_home(visitor: Visitor, postal_code: str = "75011") -> None:
@@ -121,20 +143,12 @@ def tick(visitor: Visitor, *labels: str) -> None:
 
 
 def fill_interests(visitor: Visitor) -> None:
-    tick(visitor, "cooking", "walking")
-
-
-def fill_availability(visitor: Visitor) -> None:
-    tick(visitor, "weekday evenings", "weekends, daytime")
+    """What the person enjoys and when they are free (one page)."""
+    tick(visitor, "cooking", "walking", "weekday evenings", "weekends, daytime")
 
 
 def fill_about(visitor: Visitor) -> None:
     field(visitor, profile_forms.AboutForm, "hopes").fill("Parler français et visiter Paris.")
-
-
-def fill_status(visitor: Visitor) -> None:
-    field(visitor, profile_forms.StatusForm, "protection_status").select_option("refugee")
-    field(visitor, profile_forms.StatusForm, "arrival_year").fill("2022")
 
 
 def fill_consents(visitor: Visitor) -> None:
@@ -163,13 +177,11 @@ def complete_the_profile(visitor: Visitor, first_name: str, spoken, on_each_page
         "home": lambda: fill_home(visitor),
         "languages": lambda: fill_languages(visitor, spoken),
         "interests": lambda: fill_interests(visitor),
-        "availability": lambda: fill_availability(visitor),
         "about": lambda: fill_about(visitor),
-        "status": lambda: fill_status(visitor),
         "consents": lambda: fill_consents(visitor),
     }
     while (slug := current_step(visitor)) is not None:
         if on_each_page:
             on_each_page(visitor)
         fillers[slug]()
-        submit(visitor, f"{slug}-saved")
+        submit(visitor)

@@ -20,6 +20,7 @@ from tests.browser.profile_journey import (
     PASSWORD,
     complete_the_profile,
     fields_to_fill,
+    fill_sign_up,
     say,
     submit,
 )
@@ -29,9 +30,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ARABIC_SCREENS = [screen for screen in SCREENS if screen.language == "ar"]
 SPOKEN = [("ar", "native"), ("fr", "basic")]
-# What journey (b) costs today, from the home page to the complete profile: it may only shrink.
-MOST_SCREENS = 14
-MOST_FIELDS = 33
+# What journey (b) costs, from the home page to the complete profile: it may only shrink. It was
+# 14 screens and 33 fields; the password typed once, the organisation asked of social workers
+# only, the commune only where a postal code has several, languages 4 and 5 behind "More
+# languages", the first step straight after the confirmation, the protection asked with "About
+# you" and the free time with the interests made it 11 and 26.
+MOST_SCREENS = 11
+MOST_FIELDS = 26
 
 
 # (a) The social worker.
@@ -149,9 +154,7 @@ def sign_up_alone(visitor: Visitor, tally: Tally) -> None:
     visitor.audit("sign-up")
     tally.count()
     expect(page.get_by_label(say(lang, "I am a refugee and want a sponsor"))).to_be_checked()
-    page.get_by_label(say(lang, "Email"), exact=False).first.fill(EMAIL)
-    for box in page.locator("input[type=password]").all():
-        box.fill(PASSWORD)
+    fill_sign_up(visitor, EMAIL, PASSWORD)
     submit(visitor, "verification-sent")
     tally.count()
 
@@ -162,8 +165,8 @@ def confirm_and_start(visitor: Visitor, tally: Tally) -> None:
     tally.count()
     page.get_by_role("button", name=say(lang, "Confirm")).click()
     visitor.audit("after-confirmation")
-    tally.count()
     if "/profil/" not in page.url:  # My space first: the person goes on from there
+        tally.count()
         page.get_by_role("link", name=say(lang, "Continue the profile")).click()
         visitor.audit("first-step")
 

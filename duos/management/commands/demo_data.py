@@ -135,7 +135,7 @@ NEWCOMERS = [
     ("Rose", "Lambert", "identity"),
     ("Farid", "Noori", "home"),
     ("Agathe", "Renaud", "languages"),
-    ("Jamila", "Sadiq", "availability"),
+    ("Jamila", "Sadiq", "interests"),
 ]
 ABOUT_TEXTS = [
     "J'aime marcher dans Paris et découvrir de nouveaux quartiers.",
@@ -306,6 +306,8 @@ class Command(BaseCommand):
             "birth_year": 1988,
             "gender": "woman",
         }
+        if fields["role"] == Role.REFUGEE:  # "About you" asks a refugee's protection too
+            fields.update(protection_status="refugee", arrival_year=2021)
         if step != "identity":
             fields.update(
                 postal_code=place.postal_code,
