@@ -61,6 +61,9 @@ def _queue(filters: dict) -> QuerySet[Person]:
     return people.order_by("state_changed_at", "pk")
 
 
+QUEUE_FILTERS = ("state", "role", "departement", "waiting_days")
+
+
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
@@ -70,11 +73,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     # own looks in every state: the person on the phone may be validated, paused or refused.
     data.setdefault("state", ALL_STATES if data.get("q") else CandidateState.AWAITING_VALIDATION)
     form = QueueFilterForm(data)
+    # Folded on a phone's first screen unless the person set one (or must correct one).
+    filters_open = not form.is_valid() or any(request.GET.get(name) for name in QUEUE_FILTERS)
     if not form.is_valid():
         return render(
             request,
             "accounts/staff/queue.html",
-            {"form": form, "page_obj": None},
+            {"form": form, "page_obj": None, "filters_open": filters_open},
             status=HTTPStatus.BAD_REQUEST,
         )
     # get_page() turns a page that is not a number into the first and one past the end into
@@ -82,7 +87,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     page_obj = Paginator(_queue(form.cleaned_data), QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "accounts/staff/queue.html", {"form": form, "page_obj": page_obj})
+    return render(
+        request,
+        "accounts/staff/queue.html",
+        {"form": form, "page_obj": page_obj, "filters_open": filters_open},
+    )
 
 
 def _labels(choices: tuple[tuple[str, str], ...], codes: list) -> list[str]:
