@@ -5,7 +5,8 @@ short, a minor's year of birth, a postal code that does not exist, a language wi
 no moment when free, a text too long, the privacy agreement left out): the page must say so in
 its own language (the catalog's words, compared under `translation.override`, never the French
 fallback), keep what was typed, then take the corrected answer and go on. Every page reached is
-audited (tests/browser/conftest.py).
+audited (tests/browser/conftest.py); at 360 px the sign-up and the first step are also read with
+text at 200% (WCAG 1.4.4).
 """
 
 import pytest
@@ -13,7 +14,7 @@ from playwright.sync_api import expect
 
 from accounts import forms as profile_forms
 from accounts.models import CandidateState, Person, Role
-from tests.browser.conftest import Visitor, mail_links
+from tests.browser.conftest import PHONE, Visitor, mail_links
 from tests.browser.profile_journey import (
     PASSWORD,
     expect_error,
@@ -40,6 +41,8 @@ def sign_up_as_a_sponsor(visitor: Visitor) -> None:
     page, lang = visitor.open("/", "home"), visitor.screen.language
     page.get_by_role("link", name=say(lang, "Become a sponsor (parrain or marraine)")).click()
     visitor.audit("sign-up")
+    if visitor.screen.width == PHONE[0]:
+        visitor.check_text_zoom("sign-up")
     sponsor = page.get_by_label(say(lang, "I want to become a sponsor (parrain or marraine)"))
     expect(sponsor).to_be_checked()
 
@@ -69,6 +72,8 @@ def confirm_the_email(visitor: Visitor) -> None:
 
 
 def about_me(visitor: Visitor) -> None:
+    if visitor.screen.width == PHONE[0]:
+        visitor.check_text_zoom("identity")
     fill_identity(visitor, "Hélène")
     birth_year = field(visitor, profile_forms.IdentityForm, "birth_year")
     birth_year.fill("2015")
