@@ -60,6 +60,7 @@ bench: messages
 	$(PY) -m matching.engine.bench
 	$(PY) manage.py bench_match_run --sizes 200,2000
 	$(PY) manage.py bench_reminders --sizes 2000,10000
+	$(PY) manage.py bench_pages
 	$(PY) tools/loadtest/run.py
 
 # gunicorn as in production on PostgreSQL and Redis (127.0.0.1), under locust: 50 users for 60 s,
