@@ -36,9 +36,11 @@ QUEUE_SIZE = 20
 def followup_list(request: HttpRequest) -> HttpResponse:
     """The duos to call first, then every active duo with its timeline."""
     require_staff(request.user, VIEW_DUO)
-    rows = timeline.followup_rows(timeline.followed_duos(), today=timezone.localdate())
+    rows = timeline.followup_rows(timeline.ranked_duos(), today=timezone.localdate())
     queue = timeline.call_queue(rows)
     page_obj = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Every duo is ranked; only the rows shown need their people.
+    timeline.load_people([*queue[:QUEUE_SIZE], *page_obj.object_list])
     context = {
         "queue": queue[:QUEUE_SIZE],
         "queue_total": len(queue),

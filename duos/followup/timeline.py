@@ -38,7 +38,7 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from duos.lifecycle import schedule
 from duos.models import CheckIn, Duo, DuoState, Report, ReportStatus, Side
@@ -96,14 +96,18 @@ def score_legend() -> list[str]:
     ]
 
 
+# Lazy, translated when read: a page shows hundreds of cells, each reading one label.
+STATUS_LABELS = {
+    MET: gettext_lazy("met"),
+    NOT_YET: gettext_lazy("not yet"),
+    NO_ANSWER: gettext_lazy("no answer"),
+    FUTURE: gettext_lazy("to come"),
+    NOT_HELD: gettext_lazy("not held"),
+}
+
+
 def status_labels() -> dict[str, str]:
-    return {
-        MET: _("met"),
-        NOT_YET: _("not yet"),
-        NO_ANSWER: _("no answer"),
-        FUTURE: _("to come"),
-        NOT_HELD: _("not held"),
-    }
+    return {status: str(label) for status, label in STATUS_LABELS.items()}
 
 
 @dataclass
@@ -118,11 +122,18 @@ class MonthCell:
     closed: bool
     # The month the duo is in now.
     current: bool
+    # The month's check-ins: CheckIn instances or rows with their month, side, met and mood.
     checkins: list[CheckIn] = field(default_factory=list)
 
     @property
     def label(self) -> str:
-        return status_labels()[self.status]
+        return str(STATUS_LABELS[self.status])
+
+    @property
+    def name(self) -> str:
+        # Not a {% blocktranslate %} in the timeline's template: the follow-up page shows 300
+        # cells, and the tag cost more than all the rest of a cell.
+        return _("Month %(month)s") % {"month": self.month}
 
 
 @dataclass
@@ -162,10 +173,8 @@ def bounced(user) -> bool:
     return user is not None and user.email_bounced_at is not None
 
 
-# What the timelines, the call queue and the follow-up page read of a duo, its people and
-# whoever receives their emails. The page ranks every active duo: loading every column of five
-# rows per duo (both profiles and accounts) cost it ten times more than this.
-FOLLOWUP_FIELDS = (
+# What the timelines and the call queue read of a duo: its clock, no person.
+CLOCK_FIELDS = (
     "state",
     "started_at",
     "shift_days",
@@ -173,6 +182,11 @@ FOLLOWUP_FIELDS = (
     "paused_at",
     "ended_at",
     "suspended_at",
+)
+# What the follow-up page reads of a duo, its people and whoever receives their emails. Loading
+# every column of five rows per duo (both profiles and accounts) cost it ten times more.
+FOLLOWUP_FIELDS = (
+    *CLOCK_FIELDS,
     *(
         f"{side}__{field}"
         for side in ("sponsor", "refugee")
@@ -186,15 +200,35 @@ FOLLOWUP_FIELDS = (
 )
 
 
+def _with_people(duos: QuerySet[Duo]) -> QuerySet[Duo]:
+    return duos.select_related(
+        "sponsor__user", "sponsor__referrer", "refugee__user", "refugee__referrer"
+    ).only(*FOLLOWUP_FIELDS)
+
+
 def followed_duos() -> QuerySet[Duo]:
     """The duos the team follows: every active one, paused and suspended ones included, with
     FOLLOWUP_FIELDS only."""
-    return (
-        Duo.objects.filter(state=DuoState.ACTIVE)
-        .select_related("sponsor__user", "sponsor__referrer", "refugee__user", "refugee__referrer")
-        .only(*FOLLOWUP_FIELDS)
-        .order_by("started_at", "pk")
-    )
+    return _with_people(_active_duos())
+
+
+def ranked_duos() -> QuerySet[Duo]:
+    """`followed_duos` with CLOCK_FIELDS only, for ranking them all: the follow-up page then
+    loads the people of the rows it shows (`load_people`). Building the people's rows of 350
+    duos (five model instances each) cost the page more than its timelines and signals."""
+    return _active_duos().only(*CLOCK_FIELDS)
+
+
+def _active_duos() -> QuerySet[Duo]:
+    return Duo.objects.filter(state=DuoState.ACTIVE).order_by("started_at", "pk")
+
+
+def load_people(rows: list["DuoFollowup"]) -> None:
+    """Give each row's duo its people and whoever receives their emails (FOLLOWUP_FIELDS), in
+    one query for all the rows, whatever the duos' state by now."""
+    loaded = _with_people(Duo.objects.all()).in_bulk({row.duo.pk for row in rows})
+    for row in rows:
+        row.duo = loaded.get(row.duo.pk, row.duo)
 
 
 def timeline(duo: Duo, checkins: list[CheckIn], *, today: date) -> list[MonthCell]:
@@ -206,9 +240,11 @@ def timeline(duo: Duo, checkins: list[CheckIn], *, today: date) -> list[MonthCel
     by_month: dict[int, list[CheckIn]] = defaultdict(list)
     for checkin in sorted(checkins, key=lambda c: (c.month, c.side != Side.SPONSOR)):
         by_month[checkin.month].append(checkin)
+    # schedule.month_window(duo, month), its start worked out once for all the months.
+    start, months = schedule.duo_start(duo), schedule.duo_months(duo)
     cells = []
-    for month in range(1, schedule.duo_months(duo) + 1):
-        window = schedule.month_window(duo, month)
+    for month in range(1, months + 1):
+        window = schedule.window(start, month, months)
         answers = by_month.get(month, [])
         closed = clock >= window.closes_on
         asked = clock >= window.reminder_on
@@ -345,8 +381,10 @@ def followup_rows(
     checkins: dict[int, list[CheckIn]] = defaultdict(list)
     reports: dict[int, dict] = {}
     if duos:
-        for checkin in CheckIn.objects.filter(duo_id__in=ids).only(
-            "duo_id", "month", "side", "met", "activity", "mood"
+        # Named tuples, not CheckIn instances: a model instance per check-in (over a thousand
+        # for the follow-up page) cost more than the timelines that read them.
+        for checkin in CheckIn.objects.filter(duo_id__in=ids).values_list(
+            "duo_id", "month", "side", "met", "mood", named=True
         ):
             checkins[checkin.duo_id].append(checkin)
         reports = {

@@ -14,6 +14,8 @@ def add_months(day: Day, months: int) -> Day:
     last (Jan 31 + 1 = Feb 28 or 29)."""
     index = day.year * 12 + (day.month - 1) + months
     year, month = divmod(index, 12)
+    if day.day <= 28:  # every month has it (the follow-up page calls this thousands of times)
+        return day.replace(year=year, month=month + 1)
     last = _calendar.monthrange(year, month + 1)[1]
     return day.replace(year=year, month=month + 1, day=min(day.day, last))
 

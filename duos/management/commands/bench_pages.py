@@ -10,10 +10,14 @@ changes little, unlike the wall time).
 
 The cache is this process's memory (locmem), empty at the start: the first request of a page
 fills what it caches, the timed ones after it read it, as a server's do within a minute.
-`--sql PAGE` prints the queries of one request of that page, to see what they are.
+`--sql PAGE` prints the queries of one request of that page, to see what they are;
+`--profile PAGE` the functions its timed requests spent the most time in (cProfile).
 """
 
+import cProfile
+import io
 import json
+import pstats
 import statistics
 import tempfile
 import time
@@ -41,10 +45,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--repeat", type=int, default=30, help="timed requests per page")
         parser.add_argument("--sql", default="", help="print the queries of this page's request")
+        parser.add_argument("--profile", default="", help="profile this page's timed requests")
 
-    def handle(self, *args, repeat: int, sql: str, **options) -> None:
-        if sql and sql not in PAGE_NAMES:
-            raise CommandError(f"--sql takes one of: {', '.join(PAGE_NAMES)}")
+    def handle(self, *args, repeat: int, sql: str, profile: str, **options) -> None:
+        for page in (sql, profile):
+            if page and page not in PAGE_NAMES:
+                raise CommandError(f"--sql and --profile take one of: {', '.join(PAGE_NAMES)}")
         # Not setup_test_environment(): its template instrumentation would slow the rendering.
         old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
         try:
@@ -52,17 +58,21 @@ class Command(BaseCommand):
                 data = _load_programme()
                 self.stdout.write(HEADER)
                 for name, user_kind, paths in _pages(data):
-                    self._bench(name, _clients(data, user_kind), paths, repeat, sql == name)
+                    clients = _clients(data, user_kind)
+                    self._bench(name, clients, paths, repeat, sql == name, profile == name)
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
 
-    def _bench(self, name: str, clients, paths, repeat: int, show_sql: bool) -> None:
-        walls, cpus = [], []
-        for _ in range(repeat + 1):  # the first fills the caches and is not counted
+    def _bench(self, name, clients, paths, repeat: int, show_sql: bool, profile: bool) -> None:
+        walls, cpus, profiler = [], [], cProfile.Profile()
+        for n in range(repeat + 1):  # the first fills the caches and is not counted
             client, path = next(clients), next(paths)
+            if profile and n:
+                profiler.enable()
             started, cpu_started = time.perf_counter(), time.process_time()
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(path, headers={"accept-language": "fr"})
+            profiler.disable()
             walls.append(1000 * (time.perf_counter() - started))
             cpus.append(1000 * (time.process_time() - cpu_started))
             if response.status_code != 200:
@@ -76,6 +86,12 @@ class Command(BaseCommand):
         if show_sql:
             for query in queries.captured_queries:
                 self.stdout.write(f"    {query['time']}s {query['sql']}")
+        if profile:
+            report = io.StringIO()  # one write: self.stdout ends every write with a newline
+            stats = pstats.Stats(profiler, stream=report)
+            stats.sort_stats("cumulative").print_stats(50)
+            stats.sort_stats("tottime").print_stats(30)
+            self.stdout.write(report.getvalue())
 
 
 def _load_programme() -> dict:
