@@ -4,6 +4,10 @@ Every figure is one aggregate query, so the page costs the same number of querie
 number of people and duos. Charts are inline SVG built here from escaped text (no script, no
 other host), each followed by a table with the same figures for screen readers.
 
+The figures are the same for every member of the team: each language's page (its labels and
+its charts' reading direction) is built at most once a minute and kept in the cache
+(`cached_dashboard_context`), so a figure may be a minute old.
+
 The CSV exports hold no names, emails, phones nor free text: ids, départements, dates, states,
 months and the check-in answers. They are streamed, and every cell goes through `csv_cell`,
 which defuses what a spreadsheet would run as a formula.
@@ -11,10 +15,12 @@ which defuses what a spreadsheet would run as a formula.
 
 from datetime import date, datetime
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import Person, Role
@@ -136,6 +142,18 @@ def survey_results() -> dict:
             for value, label in KeepInTouch.choices
         ],
     }
+
+
+# Seconds the dashboard's figures are kept: staff open the page all day long, and its five
+# aggregate queries and ten charts cost more than the rest of a staff page.
+CACHE_SECONDS = 60
+
+
+def cached_dashboard_context(today: date) -> dict:
+    """`dashboard_context` in the active language, from the cache if built in the last
+    CACHE_SECONDS (the same for every user the page opens for: no one's own data)."""
+    key = f"dashboard:{get_language()}:{today.isoformat()}"
+    return cache.get_or_set(key, lambda: dashboard_context(today), CACHE_SECONDS)
 
 
 def dashboard_context(today: date) -> dict:

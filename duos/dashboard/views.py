@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from duos.dashboard.exports import CHECKIN_COLUMNS, DUO_COLUMNS, checkin_rows, duo_rows
-from duos.dashboard.selectors import dashboard_context
+from duos.dashboard.selectors import cached_dashboard_context
 from duos.lib.access import DASHBOARD_PERMISSIONS as PERMISSIONS
 from duos.lib.access import require_staff
 from duos.lib.csv import _csv_response
@@ -19,7 +19,8 @@ from duos.lib.csv import _csv_response
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     require_staff(request.user, *PERMISSIONS)
-    return render(request, "duos/dashboard.html", dashboard_context(timezone.localdate()))
+    context = cached_dashboard_context(timezone.localdate())
+    return render(request, "duos/dashboard.html", context)
 
 
 @never_cache

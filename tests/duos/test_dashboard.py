@@ -2,12 +2,14 @@
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from http import HTTPStatus
 
 import pytest
 import time_machine
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -403,6 +405,7 @@ def test_dashboard_duos_csv_neutralises_injected_cells(staff_client):
 
 
 def _queries(client, url) -> int:
+    cache.clear()  # the dashboard's figures, built anew
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
         if response.streaming:
@@ -431,6 +434,40 @@ def test_dashboard_queries_do_not_grow_with_the_programme(staff_client, url):
     assert large == small
     # Session, user, permissions, and one query per figure.
     assert small <= 10
+
+
+def test_dashboard_figures_are_kept_a_minute_then_counted_again(staff_client):
+    SponsorFactory(departement="75")
+    with time_machine.travel(aware(TODAY), tick=False):
+        first = staff_client.get(DASHBOARD).context["waiting_totals"]
+    SponsorFactory(departement="75")
+
+    with (
+        time_machine.travel(aware(TODAY + timedelta(seconds=50)), tick=False),
+        CaptureQueriesContext(connection) as captured,
+    ):
+        kept = staff_client.get(DASHBOARD).context["waiting_totals"]
+    kept_queries = len(captured)  # read before the next request empties Django's log
+    with time_machine.travel(aware(TODAY + timedelta(seconds=61)), tick=False):
+        later = staff_client.get(DASHBOARD).context["waiting_totals"]
+
+    assert first["sponsors"] == kept["sponsors"] == 1
+    assert kept_queries == 5  # session, user, two-factor, permissions: no figure counted
+    assert later["sponsors"] == 2
+
+
+def test_dashboard_figures_are_kept_per_language(staff_client):
+    SponsorFactory(departement="75")
+    pages = {}
+    for language in ("fr", "en", "ar"):
+        staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        pages[language] = staff_client.get(DASHBOARD).content.decode()
+    french, english, arabic = pages["fr"], pages["en"], pages["ar"]
+
+    assert "par département" in french and "by département" not in french
+    assert "by département" in english
+    assert "by département" not in arabic
+    assert 'direction="rtl"' in arabic and 'direction="rtl"' not in english
 
 
 def test_dashboard_is_in_the_teams_menu_only(staff_client, sponsor):
