@@ -11,6 +11,10 @@ workers left the cores idle while requests queued (29 requests a second at 200 u
 core at a time (the GIL). Each thread keeps its database connection (CONN_MAX_AGE, set by the
 image): 16 connections. gevent would need psycopg and every library to be cooperative; it was
 not needed.
+
+Each worker warms up before it serves (`post_worker_init`, duos/ops/warmup.py): without it,
+the first request of a fresh worker paid about half a second (the views' imports, the catalogs,
+the templates), and a restart under traffic, or the load test's first second, queued behind it.
 """
 
 import os
@@ -19,3 +23,13 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: none
+
+
+def post_worker_init(worker) -> None:
+    """Called in each worker once the application is loaded, before its first request."""
+    from duos.ops.warmup import warm_up
+
+    try:
+        warm_up()
+    except Exception:  # noqa: BLE001 - a worker that could not warm up still serves, colder
+        worker.log.exception("Warm-up failed; the worker serves without it.")
