@@ -6,6 +6,7 @@ from http import HTTPStatus
 import pytest
 import time_machine
 from django.contrib.auth.models import Permission
+from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -321,6 +322,41 @@ def test_followup_page_reads_no_profile_it_does_not_show(staff_client):
 
 
 # Pages
+
+
+def _cell(month, status, *, current=False, open=False) -> timeline.MonthCell:
+    start = date(2026, month, 1)
+    return timeline.MonthCell(month, status, start, start, open=open, closed=False, current=current)
+
+
+def _draw(months) -> str:
+    return Template("{% load followup_tags %}{% timeline months %}").render(
+        Context({"months": months})
+    )
+
+
+def test_timeline_tag_draws_each_month_its_status_the_current_one_and_those_still_open():
+    html = _draw(
+        [
+            _cell(1, timeline.MET),
+            _cell(2, timeline.NO_ANSWER, current=True, open=True),
+            _cell(3, timeline.FUTURE),
+        ]
+    )
+
+    assert html.startswith('<ol class="timeline" aria-label="Months of the duo">')
+    assert '<li class="met">Month 1: <strong>met</strong></li>' in html
+    assert (
+        '<li class="no_answer current">Month 2: <strong>no answer</strong>'
+        ' <span class="visually-hidden">(current month)</span> · open</li>'
+    ) in html
+    assert '<li class="future">Month 3: <strong>to come</strong></li>' in html
+
+
+def test_timeline_tag_of_a_duo_not_started_and_in_french():
+    assert "<li>Not started</li>" in _draw([])
+    with translation.override("fr"):
+        assert "Mois 1\u00a0: <strong>" in _draw([_cell(1, timeline.MET)])
 
 
 def test_followup_page_shows_the_queue_with_reasons_and_every_timeline(staff_client):
