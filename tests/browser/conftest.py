@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import sync_playwright
 
 from tests.conftest import require_service
 
@@ -97,11 +98,34 @@ def pytest_runtest_protocol(item, nextitem):
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
-@pytest.fixture(scope="session")
-def playwright(django_db_setup, playwright):
-    """playwright after the test database: it stops first, so no event loop is left running in
-    the thread when the database is dropped."""
-    return playwright
+# pytest-playwright keeps playwright and the browser for the whole session; its sync API runs an
+# event loop in the main thread as long as playwright is started, and every later test's ORM call
+# would then raise SynchronousOnlyOperation. Kept for this package only: stopped after its end.
+@pytest.fixture(scope="package")
+def playwright(django_db_setup, _pw_api_request_contexts):
+    """Started after the test database, so it stops before the database is dropped."""
+    pw = sync_playwright().start()
+    if _pw_api_request_contexts:
+        _pw_api_request_contexts.instrument(pw)
+    yield pw
+    pw.stop()
+
+
+@pytest.fixture(scope="package")
+def browser_type(playwright, browser_name):
+    return getattr(playwright, browser_name)
+
+
+@pytest.fixture(scope="package")
+def launch_browser(browser_type_launch_args, browser_type):
+    return lambda **kwargs: browser_type.launch(**{**browser_type_launch_args, **kwargs})
+
+
+@pytest.fixture(scope="package")
+def browser(launch_browser):
+    browser = launch_browser()
+    yield browser
+    browser.close()
 
 
 @pytest.fixture(scope="session")
