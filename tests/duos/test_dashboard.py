@@ -452,7 +452,7 @@ def test_dashboard_figures_are_kept_a_minute_then_counted_again(staff_client):
         later = staff_client.get(DASHBOARD).context["waiting_totals"]
 
     assert first["sponsors"] == kept["sponsors"] == 1
-    assert kept_queries == 5  # session, user, two-factor, permissions: no figure counted
+    assert kept_queries == 4  # session, user, two-factor, permissions: no figure counted
     assert later["sponsors"] == 2
 
 
