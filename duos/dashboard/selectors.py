@@ -151,9 +151,18 @@ CACHE_SECONDS = 60
 
 def cached_dashboard_context(today: date) -> dict:
     """`dashboard_context` in the active language, from the cache if built in the last
-    CACHE_SECONDS (the same for every user the page opens for: no one's own data)."""
+    CACHE_SECONDS (the same for every user the page opens for: no one's own data).
+
+    The age is read on the site's clock from the time stored with the figures; the cache's
+    own expiry (Redis counts real seconds) only clears what nobody asked for since."""
     key = f"dashboard:{get_language()}:{today.isoformat()}"
-    return cache.get_or_set(key, lambda: dashboard_context(today), CACHE_SECONDS)
+    now = timezone.now().timestamp()
+    kept = cache.get(key)
+    if kept is not None and 0 <= now - kept[0] < CACHE_SECONDS:
+        return kept[1]
+    context = dashboard_context(today)
+    cache.set(key, (now, context), CACHE_SECONDS)
+    return context
 
 
 def dashboard_context(today: date) -> dict:
