@@ -23,12 +23,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import scoring
+from . import blas, scoring
 from .blocks import Block, spatial_blocks
 from .candidates import Exclusions, _run_blocks
+from .ceiling import Ceiling, build_ceiling
 from .model import EARTH_RADIUS_KM, Pool, Weights
 
-SLICE_ENTRIES = 1 << 17
+SLICE_ENTRIES = 1 << 19
 MAX_ROUNDS = 100_000
 
 
@@ -99,19 +100,15 @@ def violations(refugees: Pool, sponsors: Pool, u, v, big: int, weights: Weights,
     over_r = np.zeros(len(refugees), np.int64)
     over_s = np.zeros(len(sponsors), np.int64)
     free_keys = np.full((len(refugees), TOP_FREE), -1, np.int64)
-    rank_key = (1 << RANK_BITS) - 1 - rank_s
     edges = 0
-
-    caps = (scoring.best_points(refugees, weights), scoring.best_points(sponsors, weights))
-
-    def evaluate(block: Block):
-        return _block_violations(refugees, sponsors, block, u, v, big, weights, excluded_rs,
-                                 caps, free_s, rank_key, coords)  # fmt: skip
-
-    coords = (_float32(refugees), _float32(sponsors))
-
+    # An excess needs score > (u_r - big) + v_s: both terms exact in int32 below 2^30.
+    wide = np.int32 if big < 2**30 else np.int64
+    walk = _Pass(refugees, sponsors, weights, excluded_rs, u, big, (u - big).astype(wide),
+                  v.astype(wide), free_s, (1 << RANK_BITS) - 1 - rank_s,
+                  build_ceiling(refugees, sponsors, weights), _float32(refugees),
+                  _float32(sponsors))  # fmt: skip
     blocks = spatial_blocks(refugees, sponsors, 256, compatible=True)
-    for block, (row_over, col_over, count, keys) in _run_blocks(blocks, evaluate, workers):
+    for block, (row_over, col_over, count, keys) in _run_blocks(blocks, walk.block, workers):
         over_r[block.rows] = np.maximum(over_r[block.rows], row_over)
         over_s[block.cols] = np.maximum(over_s[block.cols], col_over)
         edges += count
@@ -120,138 +117,188 @@ def violations(refugees: Pool, sponsors: Pool, u, v, big: int, weights: Weights,
     return Violations(int(over_r.sum()), int(over_s.sum()), edges, free_keys)
 
 
-# float32 coordinates put a chord within about 4e-7 (unit sphere, 2.5 m) of its exact
+# float32 coordinates put a chord within about 1e-7 (unit sphere, 0.6 m) of its exact
 # value: the dense test widens each person's reach by far more, so that it keeps every
 # feasible pair, and a pair it finds well inside the narrowed reach is surely within it.
 ABSOLUTE = 1e-6  # on the chord, unit sphere (6 m)
 SLACK = 1e-3  # relative, on the squared chord
 
 
-def _block_violations(a: Pool, b: Pool, block: Block, u, v, big, weights, excluded, caps,
-                      free_b, rank_key, coords):  # fmt: skip
-    """Per row and per column of the block, the largest excess, and each row's best
-    free columns.
-
-    The dense part runs in float32, made to keep a superset of the feasible pairs (the
-    reach test with a slack); only the pairs it keeps are tested exactly, in float64,
-    as in `scoring`. Most edges cannot have any excess: an upper bound of their score
-    (distance points from the chord, which is shorter than the arc, plus the smaller of
-    the two people's best other points, plus one) is compared first, and only the
-    edges it does not clear are scored exactly."""
-    a32, b32 = coords
-    cols = _block_columns(b, block.cols, b32, v, caps[1], free_b, rank_key)
-    row_over = np.zeros(len(block.rows), np.int64)
-    col_over = np.zeros(len(block.cols), np.int64)
-    keys = np.full((len(block.rows), TOP_FREE), -1, np.int64)
-    count = 0
-    # Row slices of about SLICE_ENTRIES pairs: the dense arrays stay small at any block size.
-    step = max(1, SLICE_ENTRIES // max(len(block.cols), 1))
-    for start in range(0, len(block.rows), step):
-        rows = block.rows[start : start + step]
-        maybe, feasible = _dense_slice(a, b, rows, a32, cols, u, big, weights, excluded,
-                                       caps[0])  # fmt: skip
-        count += feasible
-        i, j = np.nonzero(maybe)
-        real = _exact_reach(a, b, rows[i], cols.ids[j])
-        i, j = i[real], j[real]
-        if len(i):
-            _score_slice(a, b, rows, start, i, j, maybe.shape, cols, u, big, weights,
-                         row_over, col_over, keys)  # fmt: skip
-    return row_over, col_over, count, keys
-
-
 @dataclass
 class _Columns:
-    """One block's columns, gathered once for all its row slices; most shaped (1, n)
-    to broadcast against the slice's rows."""
+    """One block's columns (its free sponsors, or the others), gathered once for all
+    its row slices; most shaped (1, m) to broadcast against the slice's rows."""
 
-    ids: np.ndarray  # the columns' indices in their pool
+    ids: np.ndarray  # the columns' indices in their pool, sorted
     pool: Pool  # their people, as columns
     xyz: tuple  # float32 coordinates
     loose: np.ndarray  # widened squared reach, float32
     tight: np.ndarray  # narrowed squared reach, float32
     reach: np.ndarray  # reach in km, float32
-    v: np.ndarray  # potentials, flat
-    cap: np.ndarray  # best other points
-    free: np.ndarray  # free (for the swap menu)
+    v: np.ndarray  # potentials
+    features: np.ndarray  # (K, m) of the ceiling
+    language: np.ndarray  # best language points
     key: np.ndarray  # rank keys (the ties of free columns), flat
+    free: bool
 
 
-def _block_columns(b: Pool, cols, b32, v, caps_b, free_b, rank_key) -> _Columns:
-    return _Columns(
-        ids=cols,
-        pool=b.take(cols).as_columns(),
-        xyz=tuple(c[cols][None, :] for c in b32[:3]),
-        loose=b32[3][cols][None, :],
-        tight=b32[4][cols][None, :],
-        reach=b32[5][cols][None, :],
-        v=v[cols],
-        cap=caps_b[cols][None, :],
-        free=free_b[cols][None, :],
-        key=rank_key[cols],
-    )
+@dataclass
+class _Pass:
+    """What every block of the pass reads: refugees are rows (A), sponsors columns (B)."""
+
+    a: Pool
+    b: Pool
+    weights: Weights
+    excluded: Exclusions
+    u: np.ndarray
+    big: int
+    t: np.ndarray  # u - big, the rows' part of the threshold
+    v: np.ndarray
+    free_b: np.ndarray
+    rank_key: np.ndarray
+    ceiling: Ceiling
+    a32: tuple
+    b32: tuple
+
+    def block(self, block: Block):
+        """Per row and per column of the block, the largest excess; each row's best
+        free columns; the block's feasible pairs counted. The free columns and the
+        others are two parts: only the first feed the swap menu."""
+        with blas.one_thread():  # the blocks are already spread over the cores
+            return self._block(block)
+
+    def _block(self, block: Block):
+        row_over = np.zeros(len(block.rows), np.int64)
+        col_over = np.zeros(len(block.cols), np.int64)
+        keys = np.full((len(block.rows), TOP_FREE), -1, np.int64)
+        count = 0
+        free = self.free_b[block.cols]
+        for at in (np.flatnonzero(~free), np.flatnonzero(free)):
+            if not len(at):
+                continue
+            cols = self._columns(block.cols[at], bool(free[at[0]]))
+            over = np.zeros(len(at), np.int64)
+            # Row slices of about SLICE_ENTRIES pairs: the dense arrays stay small.
+            step = max(1, SLICE_ENTRIES // len(at))
+            for start in range(0, len(block.rows), step):
+                end = start + step
+                count += self._slice(block.rows[start:end], cols, row_over[start:end], over,
+                                     keys[start:end])  # fmt: skip
+            col_over[at] = over
+        return row_over, col_over, count, keys
+
+    def _columns(self, ids: np.ndarray, free: bool) -> _Columns:
+        b32 = self.b32
+        return _Columns(ids=ids, pool=self.b.take(ids).as_columns(),
+                        xyz=tuple(c[ids][None, :] for c in b32[:3]), loose=b32[3][ids][None, :],
+                        tight=b32[4][ids][None, :], reach=b32[5][ids][None, :],
+                        v=self.v[ids], features=self.ceiling.cols[:, ids],
+                        language=self.ceiling.language_cols[ids][None, :],
+                        key=self.rank_key[ids], free=free)  # fmt: skip
+
+    def _slice(self, rows, cols: _Columns, row_over, col_over, keys) -> int:
+        """One slice of rows against one part's columns: the feasible pairs counted,
+        and exact scores only where the ceiling allows an excess or, for free columns,
+        a place among the row's best. Returns the count; raises the rest in place."""
+        maybe, count, ceiling = self._dense(rows, cols)
+        chosen = maybe & (ceiling.astype(self.t.dtype) > self.t[rows][:, None] + cols.v)
+        if not cols.free:
+            self._score(rows, _where(chosen), cols, row_over, col_over, keys)
+            return count
+        chosen |= _best_ceilings(maybe, ceiling, TOP_FREE)
+        self._score(rows, _where(chosen), cols, row_over, col_over, keys)
+        # The fifth best exact score found: a pair whose ceiling is below cannot enter.
+        fifth = keys[:, TOP_FREE - 1] >> RANK_BITS
+        rest = maybe & ~chosen & (ceiling >= fifth[:, None])
+        self._score(rows, _where(rest), cols, row_over, col_over, keys)
+        return count
+
+    def _dense(self, rows, cols: _Columns):
+        """For a slice of rows: the float32 mask of the pairs that may be feasible (a
+        superset), the exact count of the feasible ones, from the same dense test (the
+        pairs well inside the narrowed reach surely are, only the doubtful ones are
+        tested in float64), and each pair's ceiling: no exact score is above it."""
+        a, a32 = self.a, self.a32
+        ra = a.take(rows, only=_FEASIBLE).as_rows()
+        cx, cy, cz = cols.xyz
+        chord2 = a32[0][rows][:, None] - cx
+        chord2 *= chord2
+        dx = a32[1][rows][:, None] - cy
+        dx *= dx
+        chord2 += dx
+        np.subtract(a32[2][rows][:, None], cz, out=dx)
+        dx *= dx
+        chord2 += dx
+        maybe = chord2 <= a32[3][rows][:, None]
+        maybe &= chord2 <= cols.loose
+        maybe &= scoring.share_language(ra, cols.pool)
+        maybe &= scoring.genders_accepted(ra, cols.pool)
+        self.excluded.clear_in_block(maybe, rows, cols.ids)
+        sure = chord2 < a32[4][rows][:, None]
+        sure &= chord2 < cols.tight
+        sure &= maybe
+        count = int(np.count_nonzero(sure))
+        doubt_i, doubt_j = _where(maybe & ~sure)
+        count += int(_exact_reach(a, self.b, rows[doubt_i], cols.ids[doubt_j]).sum())
+        return maybe, count, self._ceiling(rows, cols, chord2)
+
+    def _ceiling(self, rows, cols: _Columns, chord2):
+        """distance x (1 - a lower bound of the km / limit) + 1/2, plus the ceiling of
+        the other points (ceiling.py); `chord2` is consumed. The km from the chord,
+        shorter than the arc, less the chord's float32 error."""
+        near = np.sqrt(chord2, out=chord2)
+        near -= np.float32(ABSOLUTE)
+        np.maximum(near, 0, out=near)
+        near *= np.float32(EARTH_RADIUS_KM)
+        limit = np.minimum(self.a32[5][rows][:, None], cols.reach)
+        np.maximum(limit, np.float32(1e-30), out=limit)
+        near /= limit
+        np.minimum(near, 2, out=near)  # beyond the limit: not feasible, kept finite
+        near *= np.float32(self.weights.distance)
+        found = self.ceiling.points(rows, cols.features, cols.language)
+        found += np.float32(self.weights.distance + 0.5)
+        found -= near
+        return found
+
+    def _score(self, rows, pairs, cols: _Columns, row_over, col_over, keys) -> None:
+        """Score exactly the pairs (rows[i], column j) that are within reach (float64,
+        as in `scoring`), and raise in place each row's and column's largest excess and,
+        for free columns, each row's best keys."""
+        i, j = pairs
+        real = _exact_reach(self.a, self.b, rows[i], cols.ids[j])
+        i, j = i[real], j[real]
+        if not len(i):
+            return
+        edge_a = self.a.take(rows[i], only=_EXACT)
+        edge_b = self.b.take(cols.ids[j], only=_EXACT)
+        got = scoring.criterion_points(edge_a, edge_b, scoring.squared_chord(edge_a, edge_b),
+                                       None, self.weights)  # fmt: skip
+        points = scoring.total_score(got).astype(np.int64)
+        if cols.free:
+            _keep_best(keys, i, points << RANK_BITS | cols.key[j])
+        excess = np.maximum(points + self.big - self.u[rows[i]] - cols.v[j], 0)
+        first = np.flatnonzero(np.diff(i, prepend=-1))  # _where gives rows in order
+        at = i[first]
+        row_over[at] = np.maximum(row_over[at], np.maximum.reduceat(excess, first))
+        np.maximum.at(col_over, j, excess)
 
 
-def _dense_slice(a: Pool, b: Pool, rows, a32, cols: _Columns, u, big, weights, excluded,
-                 caps_a):  # fmt: skip
-    """For a slice of rows against the block's columns: the float32 mask of the pairs
-    that may be feasible and may have an excess (or go to a free column), and the exact
-    count of the feasible pairs, from the same dense test: the pairs well inside the
-    narrowed reach surely are, only the doubtful ones are tested in float64."""
-    ra = a.take(rows).as_rows()
-    cx, cy, cz = cols.xyz
-    dx = a32[0][rows][:, None] - cx
-    chord2 = dx * dx
-    dx = a32[1][rows][:, None] - cy
-    chord2 += dx * dx
-    dx = a32[2][rows][:, None] - cz
-    chord2 += dx * dx
-    maybe = chord2 <= np.minimum(a32[3][rows][:, None], cols.loose)
-    maybe &= scoring.share_language(ra, cols.pool)
-    maybe &= scoring.genders_accepted(ra, cols.pool)
-    excluded.clear_in_block(maybe, rows, cols.ids)
-    sure = maybe & (chord2 < np.minimum(a32[4][rows][:, None], cols.tight))
-    count = int(np.count_nonzero(sure))
-    doubt_i, doubt_j = np.nonzero(maybe & ~sure)
-    count += int(_exact_reach(a, b, rows[doubt_i], cols.ids[doubt_j]).sum())
-    # The upper bound of the score: the docstring of `_block_violations` says which.
-    limit = np.minimum(a32[5][rows][:, None], cols.reach)
-    near = np.sqrt(chord2)
-    near *= np.float32(EARTH_RADIUS_KM)
-    near /= np.maximum(limit, np.float32(1e-30))
-    ceiling = np.float32(weights.distance) * (np.float32(1) - near)
-    ceiling += np.minimum(caps_a[rows][:, None], cols.cap).astype(np.float32) + 1
-    threshold = ((u[rows] - big).astype(np.float32)[:, None]
-                 + cols.v.astype(np.float32)[None, :])  # fmt: skip
-    maybe &= (ceiling > threshold) | cols.free
-    return maybe, count
+def _where(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.nonzero of a 2-D mask, ten times faster through the flat positions."""
+    return np.divmod(np.flatnonzero(mask), mask.shape[1])
 
 
-def _score_slice(a: Pool, b: Pool, rows, start, i, j, shape, cols: _Columns, u, big, weights,
-                 row_over, col_over, keys) -> None:  # fmt: skip
-    """Score exactly the feasible pairs (rows[i], column j) of a slice, whose first row
-    is row `start` of the block, and raise in place the block's largest excess per row
-    and per column and its rows' best free columns."""
-    edge_a = a.take(rows[i], only=_EXACT)
-    edge_b = b.take(cols.ids[j], only=_EXACT)
-    got = scoring.criterion_points(edge_a, edge_b, scoring.squared_chord(edge_a, edge_b),
-                                   None, weights)  # fmt: skip
-    points = scoring.total_score(got).astype(np.int64)
-    to_free = np.flatnonzero(cols.free[0, j])
-    if len(to_free):
-        _keep_best(keys, start + i[to_free], points[to_free] << RANK_BITS
-                   | cols.key[j[to_free]])  # fmt: skip
-    excess = points + big - u[rows[i]] - cols.v[j]
-    excess = np.maximum(excess, 0).astype(np.int32)  # below 2^31: a score's range
-    first = np.flatnonzero(np.diff(i, prepend=-1))  # nonzero gives rows in order
-    row_over[start + i[first]] = np.maximum.reduceat(excess, first)
-    # Each slice's rows are new, but its columns are the block's: merged by maximum.
-    dense = np.zeros(shape, np.int32)
-    dense[i, j] = excess
-    np.maximum(col_over, dense.max(axis=0), out=col_over)
+def _best_ceilings(maybe: np.ndarray, ceiling: np.ndarray, k: int) -> np.ndarray:
+    """For each row, its `k` pairs of `maybe` with the highest ceilings (ties included)."""
+    if maybe.shape[1] <= k:
+        return maybe
+    values = np.where(maybe, ceiling, -np.inf)
+    kth = np.partition(values, maybe.shape[1] - k, axis=1)[:, maybe.shape[1] - k]
+    return maybe & (values >= kth[:, None])
 
 
 _EXACT = scoring.SCORE_FIELDS | {"x", "y", "z", "reach_chord2"}
+_FEASIBLE = frozenset({"lang_conv", "gender", "accepts"})  # what the dense test reads
 
 
 def _exact_reach(a: Pool, b: Pool, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

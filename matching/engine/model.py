@@ -249,7 +249,7 @@ class Pool:
         arrays = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name == "ids":
+            if f.name == "ids" or value is None:
                 arrays[f.name] = value
             elif f.name in MASKS:
                 arrays[f.name] = value.reshape((len(value), *shape))

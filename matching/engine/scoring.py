@@ -54,7 +54,7 @@ def feasible(a: Pool, b: Pool, chord2: np.ndarray, limit2: np.ndarray) -> np.nda
     return ok
 
 
-def _lookup(weight: int, steps: int) -> np.ndarray:
+def points_table(weight: int, steps: int) -> np.ndarray:
     """Points for 0..steps units, rounded half up with exact integer arithmetic."""
     units = np.arange(steps + 1, dtype=np.int64)
     return ((2 * weight * units + steps) // (2 * steps)).astype(np.uint8)
@@ -75,24 +75,24 @@ def criterion_points(
     distance = distance_points(chord2, np.minimum(a.reach_km, b.reach_km), weights.distance)
 
     shared = np.minimum(common_count(a.interests, b.interests), INTERESTS_FOR_FULL_POINTS)
-    interests = _lookup(weights.interests, INTERESTS_FOR_FULL_POINTS)[shared]
+    interests = points_table(weights.interests, INTERESTS_FOR_FULL_POINTS)[shared]
 
     slots = np.minimum(np.bitwise_count(a.slots & b.slots), SLOTS_FOR_FULL_POINTS)
-    availability = _lookup(weights.availability, SLOTS_FOR_FULL_POINTS)[slots]
+    availability = points_table(weights.availability, SLOTS_FOR_FULL_POINTS)[slots]
 
     level = share_language(a, b).astype(np.uint8)
     level += common(a.lang_fluent, b.lang_fluent)
     level += common(a.lang_native, b.lang_native)
-    language = _lookup(weights.language, 3)[level]
+    language = points_table(weights.language, 3)[level]
 
     # A missing year is far from every year, so it scores 0 even against another one.
     known = (a.birth_year != MISSING_BIRTH_YEAR) & (b.birth_year != MISSING_BIRTH_YEAR)
     gap = np.where(known, np.abs(a.birth_year - b.birth_year), AGE_GAP_FOR_ZERO_POINTS)
     gap = np.minimum(gap, AGE_GAP_FOR_ZERO_POINTS)
-    age = _lookup(weights.age, AGE_GAP_FOR_ZERO_POINTS)[AGE_GAP_FOR_ZERO_POINTS - gap]
+    age = points_table(weights.age, AGE_GAP_FOR_ZERO_POINTS)[AGE_GAP_FOR_ZERO_POINTS - gap]
 
     waited = a.wait_days + b.wait_days
-    waiting = _lookup(weights.waiting, WAIT_FOR_FULL_POINTS)[waited]
+    waiting = points_table(weights.waiting, WAIT_FOR_FULL_POINTS)[waited]
     return {
         "distance": distance,
         "interests": interests,
@@ -101,27 +101,6 @@ def criterion_points(
         "age": age,
         "waiting": waiting,
     }
-
-
-def best_points(a: Pool, weights: Weights) -> np.ndarray:
-    """For each person, an upper bound of the points other than distance that they can
-    get with anyone: each criterion at what their own profile allows (int64)."""
-    interests = _lookup(weights.interests, INTERESTS_FOR_FULL_POINTS)[
-        np.minimum(_count(a.interests), INTERESTS_FOR_FULL_POINTS)]  # fmt: skip
-    slots = _lookup(weights.availability, SLOTS_FOR_FULL_POINTS)[
-        np.minimum(np.bitwise_count(a.slots), SLOTS_FOR_FULL_POINTS)]  # fmt: skip
-    level = (_count(a.lang_conv) > 0).astype(np.int64)
-    level += _count(a.lang_fluent) > 0
-    level += _count(a.lang_native) > 0
-    language = _lookup(weights.language, 3)[level]
-    age = np.where(a.birth_year == MISSING_BIRTH_YEAR, 0, weights.age)
-    waiting = _lookup(weights.waiting, WAIT_FOR_FULL_POINTS)[np.minimum(
-        a.wait_days + 365, WAIT_FOR_FULL_POINTS)]  # fmt: skip
-    return (interests.astype(np.int64) + slots + language + age + waiting).astype(np.int64)
-
-
-def _count(masks: np.ndarray) -> np.ndarray:
-    return np.bitwise_count(masks).sum(axis=0)
 
 
 def total_score(points: dict[str, np.ndarray]) -> np.ndarray:
