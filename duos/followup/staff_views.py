@@ -36,14 +36,15 @@ QUEUE_SIZE = 20
 def followup_list(request: HttpRequest) -> HttpResponse:
     """The duos to call first, then every active duo with its timeline."""
     require_staff(request.user, VIEW_DUO)
-    rows = timeline.followup_rows(timeline.ranked_duos(), today=timezone.localdate())
-    queue = timeline.call_queue(rows)
-    page_obj = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    # Every duo is ranked; only the rows shown need their people.
-    timeline.load_people([*queue[:QUEUE_SIZE], *page_obj.object_list])
+    ranking = timeline.rank_duos(today=timezone.localdate())
+    page_obj = Paginator(ranking.duos, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Every duo is ranked; only the rows shown get their timeline, signals' words and people.
+    queue = ranking.queue[:QUEUE_SIZE]
+    rows = ranking.rows([*queue, *page_obj.object_list])
+    page_obj.object_list = [rows[duo.pk] for duo in page_obj.object_list if duo.pk in rows]
     context = {
-        "queue": queue[:QUEUE_SIZE],
-        "queue_total": len(queue),
+        "queue": [rows[duo.pk] for duo in queue if duo.pk in rows],
+        "queue_total": len(ranking.queue),
         "score_legend": timeline.score_legend(),
         "page_obj": page_obj,
         "labels": timeline.status_labels(),

@@ -34,6 +34,7 @@ Ties go to the duo that started first.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -212,41 +213,50 @@ def followed_duos() -> QuerySet[Duo]:
     return _with_people(_active_duos())
 
 
-def ranked_duos() -> QuerySet[Duo]:
-    """`followed_duos` with CLOCK_FIELDS only, for ranking them all: the follow-up page then
-    loads the people of the rows it shows (`load_people`). Building the people's rows of 350
-    duos (five model instances each) cost the page more than its timelines and signals."""
-    return _active_duos().only(*CLOCK_FIELDS)
-
-
 def _active_duos() -> QuerySet[Duo]:
     return Duo.objects.filter(state=DuoState.ACTIVE).order_by("started_at", "pk")
 
 
-def load_people(rows: list["DuoFollowup"]) -> None:
-    """Give each row's duo its people and whoever receives their emails (FOLLOWUP_FIELDS), in
-    one query for all the rows, whatever the duos' state by now."""
-    loaded = _with_people(Duo.objects.all()).in_bulk({row.duo.pk for row in rows})
-    for row in rows:
-        row.duo = loaded.get(row.duo.pk, row.duo)
+def _ended(duo) -> bool:
+    return duo.state in (DuoState.ENDED, DuoState.EXPIRED, DuoState.DECLINED)
 
 
-def timeline(duo: Duo, checkins: list[CheckIn], *, today: date) -> list[MonthCell]:
-    """One cell per month of a started duo; `checkins` are the duo's, in any order."""
+class MonthStatus(NamedTuple):
+    """What the signals read of a month, MonthCell's fields of the same names: the follow-up
+    page ranks every active duo on these and builds the MonthCells of the rows it shows."""
+
+    window: schedule.MonthWindow
+    status: str
+    closed: bool
+    checkins: list
+
+    @property
+    def month(self) -> int:
+        return self.window.month
+
+
+def month_statuses(
+    duo, checkins: list, *, today: date, windows: dict | None = None
+) -> list[MonthStatus]:
+    """Each month's status of a started duo (`duo`: a Duo or a row with its CLOCK_FIELDS);
+    `checkins` are the duo's, each month's kept in their order. `windows`, kept from call to
+    call, holds the months of each start date worked out once (duos start on the same days)."""
     if duo.started_at is None:
         return []
     clock = schedule.clock_day(duo, today)
-    ended = duo.state in (DuoState.ENDED, DuoState.EXPIRED, DuoState.DECLINED)
-    by_month: dict[int, list[CheckIn]] = defaultdict(list)
-    for checkin in sorted(checkins, key=lambda c: (c.month, c.side != Side.SPONSOR)):
+    ended = _ended(duo)
+    by_month: dict[int, list] = defaultdict(list)
+    for checkin in checkins:
         by_month[checkin.month].append(checkin)
-    # schedule.month_window(duo, month), its start worked out once for all the months.
+    # schedule.month_window(duo, month) of each month, its start worked out once.
     start, months = schedule.duo_start(duo), schedule.duo_months(duo)
-    cells = []
-    for month in range(1, months + 1):
-        window = schedule.window(start, month, months)
-        answers = by_month.get(month, [])
-        closed = clock >= window.closes_on
+    if windows is None:
+        each = schedule.windows(start, months)
+    elif (each := windows.get((start, months))) is None:
+        each = windows[start, months] = schedule.windows(start, months)
+    statuses = []
+    for window in each:
+        answers = by_month.get(window.month, [])
         asked = clock >= window.reminder_on
         if any(checkin.met for checkin in answers):
             status = MET
@@ -258,19 +268,37 @@ def timeline(duo: Duo, checkins: list[CheckIn], *, today: date) -> list[MonthCel
             status = NO_ANSWER
         else:
             status = FUTURE
-        cells.append(
-            MonthCell(
-                month=month,
-                status=status,
-                starts_on=window.starts_on,
-                ends_on=window.ends_on,
-                open=asked and not closed and not ended,
-                closed=closed,
-                current=window.starts_on <= clock < window.ends_on and not ended,
-                checkins=answers,
-            )
+        statuses.append(MonthStatus(window, status, clock >= window.closes_on, answers))
+    return statuses
+
+
+def timeline(
+    duo, checkins: list[CheckIn], *, today: date, windows: dict | None = None
+) -> list[MonthCell]:
+    """One cell per month of a started duo; `checkins` are the duo's, in any order."""
+    statuses = month_statuses(
+        duo,
+        sorted(checkins, key=lambda c: (c.month, c.side != Side.SPONSOR)),
+        today=today,
+        windows=windows,
+    )
+    if not statuses:
+        return []
+    clock = schedule.clock_day(duo, today)
+    ended = _ended(duo)
+    return [
+        MonthCell(
+            month=window.month,
+            status=status,
+            starts_on=window.starts_on,
+            ends_on=window.ends_on,
+            open=clock >= window.reminder_on and not closed and not ended,
+            closed=closed,
+            current=window.starts_on <= clock < window.ends_on and not ended,
+            checkins=answers,
         )
-    return cells
+        for window, status, closed, answers in statuses
+    ]
 
 
 def _months_text(months: list[int]) -> str:
@@ -288,21 +316,41 @@ def signals(months: list[MonthCell], *, open_reports: int, urgent_reports: int) 
     return sorted((s for s in found if s is not None), key=lambda signal: -signal.points)
 
 
-def _no_meeting_signal(months: list[MonthCell]) -> Signal | None:
+def score(months: list[MonthStatus], *, open_reports: int, urgent_reports: int) -> int:
+    """The points of `signals`, without wording them: what ranks every active duo."""
+    streak, lowest = _no_meeting_streak(months), _lowest_midway(months)
+    return (
+        _streak_points(streak)
+        + UNANSWERED_POINTS * len(_unanswered_months(months))
+        + (_mood_points(lowest) if lowest else 0)
+        + _report_points(open_reports, urgent_reports)
+    )
+
+
+def _no_meeting_streak(months: list[MonthCell]) -> list[int]:
     """The latest months in a row with no meeting reported (a month not answered counts once
-    it has closed)."""
+    it has closed), the latest first."""
     streak: list[int] = []
     for cell in reversed(months):
         if cell.status == MET:
             break
         if cell.status == NOT_YET or (cell.status == NO_ANSWER and cell.closed):
             streak.append(cell.month)
-    if len(streak) < STREAK_MIN:
+    return streak
+
+
+def _streak_points(streak: list[int]) -> int:
+    return STREAK_POINTS * len(streak) if len(streak) >= STREAK_MIN else 0
+
+
+def _no_meeting_signal(months: list[MonthCell]) -> Signal | None:
+    streak = _no_meeting_streak(months)
+    if not _streak_points(streak):
         return None
     first, last = min(streak), max(streak)
     return Signal(
         "no_meeting",
-        STREAK_POINTS * len(streak),
+        _streak_points(streak),
         ngettext(
             "No meeting reported for %(count)d month in a row (months %(first)d to %(last)d).",
             "No meeting reported for %(count)d months in a row (months %(first)d to %(last)d).",
@@ -312,8 +360,12 @@ def _no_meeting_signal(months: list[MonthCell]) -> Signal | None:
     )
 
 
+def _unanswered_months(months: list[MonthCell]) -> list[int]:
+    return [cell.month for cell in months if cell.status == NO_ANSWER and cell.closed]
+
+
 def _unanswered_signal(months: list[MonthCell]) -> Signal | None:
-    unanswered = [cell.month for cell in months if cell.status == NO_ANSWER and cell.closed]
+    unanswered = _unanswered_months(months)
     if not unanswered:
         return None
     return Signal(
@@ -328,23 +380,37 @@ def _unanswered_signal(months: list[MonthCell]) -> Signal | None:
     )
 
 
-def _low_midway_signal(months: list[MonthCell]) -> Signal | None:
+def _lowest_midway(months: list[MonthCell]):
+    """The mid-way check-in with the lowest mood of LOW_MOOD_MAX or less, if any (the first of
+    equals)."""
     midway = next((cell for cell in months if cell.month == schedule.MIDWAY_MONTH), None)
     low = [
         checkin
         for checkin in (midway.checkins if midway else [])
         if checkin.mood is not None and checkin.mood <= LOW_MOOD_MAX
     ]
-    if not low:
+    return min(low, key=lambda checkin: checkin.mood) if low else None
+
+
+def _mood_points(lowest) -> int:
+    return LOWEST_MOOD_POINTS if lowest.mood == 1 else LOW_MOOD_POINTS
+
+
+def _low_midway_signal(months: list[MonthCell]) -> Signal | None:
+    lowest = _lowest_midway(months)
+    if lowest is None:
         return None
-    lowest = min(low, key=lambda checkin: checkin.mood)
     side_names = {Side.SPONSOR: _("the sponsor"), Side.REFUGEE: _("the refugee")}
     return Signal(
         "low_midway",
-        LOWEST_MOOD_POINTS if lowest.mood == 1 else LOW_MOOD_POINTS,
+        _mood_points(lowest),
         _("Low mid-way answer: %(side)s said it goes %(mood)d out of 5.")
         % {"side": side_names[lowest.side], "mood": lowest.mood},
     )
+
+
+def _report_points(open_reports: int, urgent: int) -> int:
+    return URGENT_REPORT_POINTS * urgent + REPORT_POINTS * (open_reports - urgent)
 
 
 def _report_signal(open_reports: int, urgent: int) -> Signal | None:
@@ -363,7 +429,64 @@ def _report_signal(open_reports: int, urgent: int) -> Signal | None:
         text = ngettext("%(count)d report is open.", "%(count)d reports are open.", plain) % {
             "count": plain
         }
-    return Signal("open_report", URGENT_REPORT_POINTS * urgent + REPORT_POINTS * plain, text)
+    return Signal("open_report", _report_points(open_reports, urgent), text)
+
+
+class Followup:
+    """The check-ins and open reports of some duos (`ids`: a subquery or a list), read in two
+    queries whatever their number, and what each duo's timeline and signals make of them on
+    `today`."""
+
+    def __init__(self, ids: QuerySet | list[int], *, today: date) -> None:
+        self.today = today
+        self.checkins: dict[int, list] = defaultdict(list)
+        self.reports: dict[int, dict] = {}
+        # The months of each start date: the follow-up page reads some 350 duos' months, of
+        # far fewer start dates.
+        self.windows: dict = {}
+        if isinstance(ids, list) and not ids:
+            return
+        # Named tuples, not CheckIn instances: a model instance per check-in (over a thousand
+        # for the follow-up page) cost more than the timelines that read them.
+        for checkin in CheckIn.objects.filter(duo_id__in=ids).values_list(
+            "duo_id", "month", "side", "met", "mood", named=True
+        ):
+            self.checkins[checkin.duo_id].append(checkin)
+        self.reports = {
+            row["duo_id"]: row
+            for row in Report.objects.filter(duo_id__in=ids)
+            .exclude(status=ReportStatus.CLOSED)
+            .values("duo_id")
+            .annotate(open=Count("pk"), urgent=Count("pk", filter=Q(urgent=True)))
+            .order_by()
+        }
+
+    def _counts(self, duo) -> tuple[int, int]:
+        counts = self.reports.get(duo.pk)
+        return (counts["open"], counts["urgent"]) if counts else (0, 0)
+
+    def row(self, duo, *, shown: Duo | None = None) -> "DuoFollowup":
+        """The duo's timeline and signals; `shown`, the duo the row shows if not `duo` (which
+        may be a row of CLOCK_FIELDS)."""
+        months = timeline(
+            duo, self.checkins.get(duo.pk, []), today=self.today, windows=self.windows
+        )
+        open_reports, urgent = self._counts(duo)
+        return DuoFollowup(
+            duo=shown or duo,
+            months=months,
+            signals=signals(months, open_reports=open_reports, urgent_reports=urgent),
+            open_reports=open_reports,
+            urgent_reports=urgent,
+        )
+
+    def score(self, duo) -> int:
+        """The score of the duo's row (`row(duo).score`), without building its timeline."""
+        months = month_statuses(
+            duo, self.checkins.get(duo.pk, []), today=self.today, windows=self.windows
+        )
+        open_reports, urgent = self._counts(duo)
+        return score(months, open_reports=open_reports, urgent_reports=urgent)
 
 
 def followup_rows(
@@ -375,42 +498,48 @@ def followup_rows(
         # A subquery rather than thousands of ids in one statement.
         ids = duos.order_by().values("pk")
         duos = list(duos)
+        ids = ids if duos else []
     else:
         duos = list(duos)
         ids = [duo.pk for duo in duos]
-    checkins: dict[int, list[CheckIn]] = defaultdict(list)
-    reports: dict[int, dict] = {}
-    if duos:
-        # Named tuples, not CheckIn instances: a model instance per check-in (over a thousand
-        # for the follow-up page) cost more than the timelines that read them.
-        for checkin in CheckIn.objects.filter(duo_id__in=ids).values_list(
-            "duo_id", "month", "side", "met", "mood", named=True
-        ):
-            checkins[checkin.duo_id].append(checkin)
-        reports = {
-            row["duo_id"]: row
-            for row in Report.objects.filter(duo_id__in=ids)
-            .exclude(status=ReportStatus.CLOSED)
-            .values("duo_id")
-            .annotate(open=Count("pk"), urgent=Count("pk", filter=Q(urgent=True)))
-            .order_by()
+    followup = Followup(ids, today=today)
+    return [followup.row(duo) for duo in duos]
+
+
+@dataclass
+class Ranking:
+    """Every active duo ranked for the call queue, on their clocks, check-ins and open reports
+    (three queries); `rows` then builds the rows shown."""
+
+    # Each active duo's pk and CLOCK_FIELDS (named tuples), the first started first.
+    duos: list
+    # Those with a signal (every signal gives points): highest score first, then the first
+    # started, as `call_queue` orders their rows.
+    queue: list
+    followup: Followup
+
+    def rows(self, duos: list) -> dict[int, DuoFollowup]:
+        """The rows of `duos` (of this ranking) by pk: each one's timeline and signals from
+        the ranking's reads, and its people and whoever receives their emails (FOLLOWUP_FIELDS)
+        in one query for all. A duo deleted since the ranking has no row."""
+        loaded = _with_people(Duo.objects.all()).in_bulk({duo.pk for duo in duos})
+        return {
+            duo.pk: self.followup.row(duo, shown=loaded[duo.pk]) for duo in duos if duo.pk in loaded
         }
-    rows = []
-    for duo in duos:
-        months = timeline(duo, checkins[duo.pk], today=today)
-        counts = reports.get(duo.pk, {"open": 0, "urgent": 0})
-        rows.append(
-            DuoFollowup(
-                duo=duo,
-                months=months,
-                signals=signals(
-                    months, open_reports=counts["open"], urgent_reports=counts["urgent"]
-                ),
-                open_reports=counts["open"],
-                urgent_reports=counts["urgent"],
-            )
-        )
-    return rows
+
+
+def rank_duos(*, today: date) -> Ranking:
+    """The follow-up page's ranking of every active duo (some 350 in the load test). Building a
+    timeline, its signals' words and a model instance for each cost the page six times its
+    50 rows; the ranking reads each duo's clock as a tuple and counts the points only."""
+    clocks = list(_active_duos().values_list("pk", *CLOCK_FIELDS, named=True))
+    followup = Followup(_active_duos().order_by().values("pk") if clocks else [], today=today)
+    scores = {clock.pk: followup.score(clock) for clock in clocks}
+    queue = sorted(
+        (clock for clock in clocks if scores[clock.pk]),
+        key=lambda clock: (-scores[clock.pk], clock.started_at, clock.pk),
+    )
+    return Ranking(duos=clocks, queue=queue, followup=followup)
 
 
 def call_queue(rows: list[DuoFollowup]) -> list[DuoFollowup]:

@@ -91,6 +91,12 @@ def window(start: date, month: int, months: int = MONTHS) -> MonthWindow:
     )
 
 
+def windows(start: date, months: int = MONTHS) -> tuple[MonthWindow, ...]:
+    """Every month of a duo of `months` months starting on `start`, in order (`window` of
+    each): what a timeline reads, and what the follow-up page keeps per start date."""
+    return tuple(window(start, month, months) for month in range(1, months + 1))
+
+
 def month_window(duo, month: int) -> MonthWindow:
     """Month `month` (1 to `duo_months(duo)`) of a started duo, on its shifted calendar."""
     if duo.started_at is None:

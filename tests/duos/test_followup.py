@@ -268,6 +268,55 @@ def test_followup_queue_ranks_by_combined_score_then_by_start():
     assert [signal.code for signal in queue[1].signals] == ["no_meeting", "low_midway"]
 
 
+def test_followup_ranking_gives_the_rows_scores_and_order():
+    """The follow-up page ranks every active duo on its months' statuses, without building
+    their rows (`rank_duos`): the same scores and order as the rows' (`call_queue`)."""
+    silent = DuoFactory(started_at=aware(START))
+    DuoFactory(started_at=aware(date(2026, 1, 31)))  # months clamped: Feb 28, Mar 31
+    DuoFactory(started_at=aware(START), shift_days=12)
+    paused = DuoFactory(started_at=aware(START), paused_at=aware(date(2026, 3, 20)))
+    answer(paused, 1, met=False)
+    answer(paused, 2, met=False)
+    extended = DuoFactory(started_at=aware(date(2025, 11, 3)), extra_months=2)
+    answer(extended, 1, met=True)
+    answer(extended, 3, Side.REFUGEE, met=False, mood=2)
+    answer(extended, 3, met=False, mood=1)
+    reported = DuoFactory(started_at=aware(START))
+    for month in (1, 2, 3):
+        answer(reported, month, met=True)
+    answer(reported, 3, Side.REFUGEE, met=False, mood=2)
+    report(reported, urgent=True)
+    report(reported)
+    report(reported, status=ReportStatus.CLOSED)
+    calm = DuoFactory(started_at=aware(START))
+    for month in (1, 2, 3):
+        answer(calm, month, met=True)
+
+    ranking = timeline.rank_duos(today=TODAY)
+    queue = timeline.call_queue(timeline.followup_rows(timeline.followed_duos(), today=TODAY))
+
+    assert [duo.pk for duo in ranking.duos] == [duo.pk for duo in timeline.followed_duos()]
+    assert [duo.pk for duo in ranking.queue] == [row.duo.pk for row in queue]
+    assert [ranking.followup.score(duo) for duo in ranking.queue] == [row.score for row in queue]
+    assert len({row.score for row in queue}) >= 4
+    assert silent.pk in {duo.pk for duo in ranking.queue}
+    assert calm.pk not in {duo.pk for duo in ranking.queue}
+    rows = ranking.rows(ranking.queue)
+    for row in queue:
+        shown = rows[row.duo.pk]
+        assert shown.duo == row.duo
+        assert shown.months == row.months
+        assert shown.signals == row.signals
+
+
+def test_followup_ranking_shows_no_row_of_a_duo_deleted_since():
+    kept, deleted = DuoFactory(started_at=aware(START)), DuoFactory(started_at=aware(START))
+    ranking = timeline.rank_duos(today=TODAY)
+    Duo.objects.filter(pk=deleted.pk).delete()
+
+    assert list(ranking.rows(ranking.duos)) == [kept.pk]
+
+
 # Bounded queries
 
 
