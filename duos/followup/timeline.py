@@ -235,19 +235,28 @@ class MonthStatus(NamedTuple):
         return self.window.month
 
 
+def by_month(checkins) -> dict[int, list]:
+    """Check-ins by month, each month's in their order."""
+    grouped: dict[int, list] = defaultdict(list)
+    for checkin in checkins:
+        grouped[checkin.month].append(checkin)
+    return grouped
+
+
+def _sponsor_first(checkin) -> bool:
+    return checkin.side != Side.SPONSOR
+
+
 def month_statuses(
-    duo, checkins: list, *, today: date, windows: dict | None = None
+    duo, checkins: dict[int, list], *, today: date, windows: dict | None = None
 ) -> list[MonthStatus]:
     """Each month's status of a started duo (`duo`: a Duo or a row with its CLOCK_FIELDS);
-    `checkins` are the duo's, each month's kept in their order. `windows`, kept from call to
-    call, holds the months of each start date worked out once (duos start on the same days)."""
+    `checkins`: the duo's by month (`by_month`). `windows`, kept from call to call, holds the
+    months of each start date worked out once (duos start on the same days)."""
     if duo.started_at is None:
         return []
     clock = schedule.clock_day(duo, today)
     ended = _ended(duo)
-    by_month: dict[int, list] = defaultdict(list)
-    for checkin in checkins:
-        by_month[checkin.month].append(checkin)
     # schedule.month_window(duo, month) of each month, its start worked out once.
     start, months = schedule.duo_start(duo), schedule.duo_months(duo)
     if windows is None:
@@ -256,12 +265,10 @@ def month_statuses(
         each = windows[start, months] = schedule.windows(start, months)
     statuses = []
     for window in each:
-        answers = by_month.get(window.month, [])
+        answers = checkins.get(window.month, [])
         asked = clock >= window.reminder_on
-        if any(checkin.met for checkin in answers):
-            status = MET
-        elif answers:
-            status = NOT_YET
+        if answers:
+            status = MET if any(checkin.met for checkin in answers) else NOT_YET
         elif ended and not asked:
             status = NOT_HELD
         elif asked:
@@ -276,12 +283,17 @@ def timeline(
     duo, checkins: list[CheckIn], *, today: date, windows: dict | None = None
 ) -> list[MonthCell]:
     """One cell per month of a started duo; `checkins` are the duo's, in any order."""
-    statuses = month_statuses(
+    return _cells(
         duo,
-        sorted(checkins, key=lambda c: (c.month, c.side != Side.SPONSOR)),
+        by_month(sorted(checkins, key=lambda c: (c.month, _sponsor_first(c)))),
         today=today,
         windows=windows,
     )
+
+
+def _cells(duo, checkins: dict[int, list], *, today: date, windows: dict | None) -> list[MonthCell]:
+    """`timeline` of the duo's check-ins by month, each month's in the order its cell keeps."""
+    statuses = month_statuses(duo, checkins, today=today, windows=windows)
     if not statuses:
         return []
     clock = schedule.clock_day(duo, today)
@@ -439,7 +451,8 @@ class Followup:
 
     def __init__(self, ids: QuerySet | list[int], *, today: date) -> None:
         self.today = today
-        self.checkins: dict[int, list] = defaultdict(list)
+        # Each duo's by month (`by_month`).
+        self.checkins: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
         self.reports: dict[int, dict] = {}
         # The months of each start date: the follow-up page reads some 350 duos' months, of
         # far fewer start dates.
@@ -451,7 +464,7 @@ class Followup:
         for checkin in CheckIn.objects.filter(duo_id__in=ids).values_list(
             "duo_id", "month", "side", "met", "mood", named=True
         ):
-            self.checkins[checkin.duo_id].append(checkin)
+            self.checkins[checkin.duo_id][checkin.month].append(checkin)
         self.reports = {
             row["duo_id"]: row
             for row in Report.objects.filter(duo_id__in=ids)
@@ -468,9 +481,11 @@ class Followup:
     def row(self, duo, *, shown: Duo | None = None) -> "DuoFollowup":
         """The duo's timeline and signals; `shown`, the duo the row shows if not `duo` (which
         may be a row of CLOCK_FIELDS)."""
-        months = timeline(
-            duo, self.checkins.get(duo.pk, []), today=self.today, windows=self.windows
-        )
+        checkins = {
+            month: sorted(answers, key=_sponsor_first)
+            for month, answers in self.checkins.get(duo.pk, {}).items()
+        }
+        months = _cells(duo, checkins, today=self.today, windows=self.windows)
         open_reports, urgent = self._counts(duo)
         return DuoFollowup(
             duo=shown or duo,
@@ -483,7 +498,7 @@ class Followup:
     def score(self, duo) -> int:
         """The score of the duo's row (`row(duo).score`), without building its timeline."""
         months = month_statuses(
-            duo, self.checkins.get(duo.pk, []), today=self.today, windows=self.windows
+            duo, self.checkins.get(duo.pk, {}), today=self.today, windows=self.windows
         )
         open_reports, urgent = self._counts(duo)
         return score(months, open_reports=open_reports, urgent_reports=urgent)

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 from http import HTTPStatus
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -407,6 +408,39 @@ def test_timeline_tag_of_a_duo_not_started_and_in_french():
     assert "<li>Not started</li>" in _draw([])
     with translation.override("fr"):
         assert "Mois 1\u00a0: <strong>" in _draw([_cell(1, timeline.MET)])
+
+
+def _flags(duo, unreachable=()) -> str:
+    return Template("{% load followup_tags %}{% flags row %}").render(
+        Context({"row": SimpleNamespace(duo=duo, unreachable=list(unreachable))})
+    )
+
+
+def test_flags_tag_says_paused_suspended_extended_and_unreachable():
+    duo = Duo(
+        paused_at=aware(date(2026, 3, 4)), suspended_at=aware(date(2026, 3, 5)), extra_months=2
+    )
+
+    html = _flags(duo, [Side.SPONSOR, Side.REFUGEE])
+
+    assert html == (
+        '<span class="flag">Paused since 04/03/2026</span>\n'
+        '<span class="flag alert">Suspended since 05/03/2026</span>\n'
+        '<span class="flag">Extended by 2 months</span>\n'
+        '<span class="flag alert">Sponsor unreachable by email</span>'
+        '<span class="flag alert">Refugee unreachable by email</span>\n'
+    )
+    assert _flags(Duo()) == "\n\n\n\n"
+
+
+def test_flags_tag_in_french():
+    with translation.override("fr"):
+        html = _flags(Duo(extra_months=1), [Side.REFUGEE])
+
+    assert html == (
+        '\n\n<span class="flag">Prolongé de 1 mois</span>\n'
+        '<span class="flag alert">Personne réfugiée injoignable par e-mail</span>\n'
+    )
 
 
 def test_followup_page_shows_the_queue_with_reasons_and_every_timeline(staff_client):
