@@ -14,6 +14,7 @@ from . import scoring
 from .alternatives import alternatives, alternatives_from_graph, id_ranks
 from .blocks import morton_order_of
 from .candidates import (
+    WORKERS,
     EdgeSet,
     Exclusions,
     all_edges,
@@ -282,7 +283,7 @@ def _scarce_language_candidates(pool_s: Pool, pool_r: Pool, weights, excluded):
             continue
         sub = collect_edges(pool_s.take(speakers_s), pool_r.take(speakers_r), weights,
                             excluded.restricted(speakers_s, speakers_r), k=LARGE_TOP_K,
-                            workers=2)  # fmt: skip
+                            workers=WORKERS)  # fmt: skip
         s, r, score = _pruned_graph(sub)
         yield speakers_s[s], speakers_r[r], score
 

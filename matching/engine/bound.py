@@ -25,7 +25,7 @@ import numpy as np
 
 from . import blas, scoring
 from .blocks import Block, spatial_blocks
-from .candidates import Exclusions, _run_blocks
+from .candidates import WORKERS, Exclusions, _run_blocks
 from .ceiling import Ceiling, build_ceiling
 from .model import EARTH_RADIUS_KM, Pool, Weights
 
@@ -93,7 +93,7 @@ TOP_FREE = 5
 
 def violations(refugees: Pool, sponsors: Pool, u, v, big: int, weights: Weights,
                excluded_rs: Exclusions, free_s: np.ndarray, rank_s: np.ndarray,
-               workers: int = 2) -> Violations:  # fmt: skip
+               workers: int = WORKERS) -> Violations:  # fmt: skip
     """One pass over every feasible (refugee, sponsor) edge: the largest excess of
     score + big over u_r + v_s per refugee and per sponsor; and, since the pass sees
     them all, each refugee's best free sponsors (`free_s` a mask, ties by `rank_s`)."""

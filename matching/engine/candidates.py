@@ -8,6 +8,7 @@ thread pool: NumPy releases the GIL in its loops.
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +24,9 @@ Progress = Callable[[float, str], None]
 
 
 NO_PARTNER = -1
+# Threads for the blocks: one per core the process may run on (NumPy releases the GIL in
+# its loops), at most eight: each holds a block's temporaries, tens of MB.
+WORKERS = min(len(os.sched_getaffinity(0)), 8)
 
 
 CACHE_COLUMNS = 1024  # columns per slice of a block, so that its temporaries fit in cache
@@ -130,7 +134,7 @@ class Graph:
     scores: np.ndarray  # uint8
 
 
-def all_edges(a: Pool, b: Pool, weights: Weights, excluded: Exclusions, *, workers: int = 2,
+def all_edges(a: Pool, b: Pool, weights: Weights, excluded: Exclusions, *, workers: int = WORKERS,
               progress: Progress | None = None) -> Graph:  # fmt: skip
     """Every feasible edge with its score, touching each once: the hard constraints on
     every pair within a block's reach, then the points of the feasible pairs only."""
@@ -239,7 +243,7 @@ def collect_edges(
     k: int,
     block_size: int = 256,
     max_cols: int | None = None,
-    workers: int = 2,
+    workers: int = WORKERS,
     compatible: bool = False,
     progress: Progress | None = None,
 ) -> EdgeSet:
@@ -316,7 +320,7 @@ def feasible_pairs(
     *,
     cap: int | None = None,
     block_size: int = 256,
-    workers: int = 2,
+    workers: int = WORKERS,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The feasible (a, b) with a in `rows` (sorted), and whether each of `rows` has any.
 

@@ -13,6 +13,7 @@ from .blocks import Block, spatial_blocks
 from .candidates import (
     CACHE_COLUMNS,
     NO_PARTNER,
+    WORKERS,
     Exclusions,
     _concat,
     _run_blocks,
@@ -38,7 +39,7 @@ def reach(
     cols: np.ndarray,
     excluded: Exclusions,
     block_size: int = 256,
-    workers: int = 2,
+    workers: int = WORKERS,
     *,
     spread: int = 0,
     wanted_b: np.ndarray | None = None,
@@ -168,7 +169,7 @@ def stage_counts(a: Pool, b: Pool, rows: np.ndarray, excluded: Exclusions) -> St
         return found
 
     blocks = spatial_blocks(a, b, 256, rows=np.sort(rows))
-    for block, found in _run_blocks(blocks, evaluate, workers=2):
+    for block, found in _run_blocks(blocks, evaluate, workers=WORKERS):
         counts[:, block.rows] = found
     rows = np.asarray(rows)
     return StageCounts(*(c[rows] for c in counts))
