@@ -33,7 +33,7 @@ Ties go to the duo that started first.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, tzinfo
 from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
@@ -143,6 +143,13 @@ class Signal:
     points: int
     text: str
 
+    @property
+    def points_text(self) -> str:
+        # Not a {% blocktranslate %} in the follow-up page: it shows some sixty.
+        return ngettext("%(points)s point", "%(points)s points", self.points) % {
+            "points": self.points
+        }
+
 
 @dataclass
 class DuoFollowup:
@@ -155,6 +162,12 @@ class DuoFollowup:
     @property
     def score(self) -> int:
         return sum(signal.points for signal in self.signals)
+
+    @property
+    def score_text(self) -> str:
+        return ngettext(
+            "Call score: %(points)s point", "Call score: %(points)s points", self.score
+        ) % {"points": self.score}
 
     @property
     def current_month(self) -> int | None:
@@ -182,12 +195,13 @@ CLOCK_FIELDS = (
     "extra_months",
     "paused_at",
     "ended_at",
-    "suspended_at",
 )
-# What the follow-up page reads of a duo, its people and whoever receives their emails. Loading
-# every column of five rows per duo (both profiles and accounts) cost it ten times more.
+# What the follow-up page reads of a duo shown (its flags too), its people and whoever receives
+# their emails. Loading every column of five rows per duo (both profiles and accounts) cost it
+# ten times more.
 FOLLOWUP_FIELDS = (
     *CLOCK_FIELDS,
+    "suspended_at",
     *(
         f"{side}__{field}"
         for side in ("sponsor", "refugee")
@@ -248,17 +262,23 @@ def _sponsor_first(checkin) -> bool:
 
 
 def month_statuses(
-    duo, checkins: dict[int, list], *, today: date, windows: dict | None = None
+    duo,
+    checkins: dict[int, list],
+    *,
+    today: date,
+    windows: dict | None = None,
+    zone: tzinfo | None = None,
 ) -> list[MonthStatus]:
     """Each month's status of a started duo (`duo`: a Duo or a row with its CLOCK_FIELDS);
     `checkins`: the duo's by month (`by_month`). `windows`, kept from call to call, holds the
-    months of each start date worked out once (duos start on the same days)."""
+    months of each start date worked out once (duos start on the same days); `zone`, the
+    current time zone (schedule.start_date)."""
     if duo.started_at is None:
         return []
-    clock = schedule.clock_day(duo, today)
+    clock = schedule.clock_day(duo, today, zone=zone)
     ended = _ended(duo)
     # schedule.month_window(duo, month) of each month, its start worked out once.
-    start, months = schedule.duo_start(duo), schedule.duo_months(duo)
+    start, months = schedule.duo_start(duo, zone=zone), schedule.duo_months(duo)
     if windows is None:
         each = schedule.windows(start, months)
     elif (each := windows.get((start, months))) is None:
@@ -457,6 +477,7 @@ class Followup:
         # The months of each start date: the follow-up page reads some 350 duos' months, of
         # far fewer start dates.
         self.windows: dict = {}
+        self.zone = timezone.get_current_timezone()
         if isinstance(ids, list) and not ids:
             return
         # Named tuples, not CheckIn instances: a model instance per check-in (over a thousand
@@ -498,7 +519,11 @@ class Followup:
     def score(self, duo) -> int:
         """The score of the duo's row (`row(duo).score`), without building its timeline."""
         months = month_statuses(
-            duo, self.checkins.get(duo.pk, {}), today=self.today, windows=self.windows
+            duo,
+            self.checkins.get(duo.pk, {}),
+            today=self.today,
+            windows=self.windows,
+            zone=self.zone,
         )
         open_reports, urgent = self._counts(duo)
         return score(months, open_reports=open_reports, urgent_reports=urgent)
