@@ -6,7 +6,8 @@ other host), each followed by a table with the same figures for screen readers.
 
 The figures are the same for every member of the team: each language's page (its labels and
 its charts' reading direction) is built at most once a minute and kept in the cache
-(`cached_dashboard_context`), so a figure may be a minute old.
+(`cached_dashboard_context`), so a figure may be a minute old, and a few seconds more for the
+requests that arrive while one counts them again.
 
 The CSV exports hold no names, emails, phones nor free text: ids, départements, dates, states,
 months and the check-in answers. They are streamed, and every cell goes through `csv_cell`,
@@ -149,19 +150,52 @@ def survey_results() -> dict:
 CACHE_SECONDS = 60
 
 
+# Seconds past CACHE_SECONDS that kept figures are still shown to the others while one request
+# counts them again: each request that found them a minute old counted them at the same moment
+# (the load test's slowest dashboards). Past this, a request counts them itself.
+STALE_SECONDS = 300
+
+
+# Seconds one request has to count them again before another may try (it failed, or its worker
+# was stopped): meanwhile the others show the figures kept.
+COUNTING_SECONDS = 30
+
+
+def dashboard_key(today: date) -> str:
+    """Where the figures of `today` in the active language are kept."""
+    return f"dashboard:{get_language()}:{today.isoformat()}"
+
+
+def counting_key(today: date) -> str:
+    """Set while one request counts those figures again."""
+    return f"{dashboard_key(today)}:counting"
+
+
 def cached_dashboard_context(today: date) -> dict:
     """`dashboard_context` in the active language, from the cache if built in the last
     CACHE_SECONDS (the same for every user the page opens for: no one's own data).
 
-    The age is read on the site's clock from the time stored with the figures; the cache's
-    own expiry (Redis counts real seconds) only clears what nobody asked for since."""
-    key = f"dashboard:{get_language()}:{today.isoformat()}"
+    Once they are older, the first request to ask counts them again (`cache.add` of a counting
+    mark: one request, not every one that arrives meanwhile), and until it is done the others
+    show the figures kept, a minute and some seconds old (six minutes at most, should the
+    counting fail again and again). The age is read on the site's clock
+    from the time stored with the figures; the cache's own expiry (Redis counts real seconds)
+    only clears what nobody asked for since."""
+    key = dashboard_key(today)
     now = timezone.now().timestamp()
     kept = cache.get(key)
-    if kept is not None and 0 <= now - kept[0] < CACHE_SECONDS:
+    age = now - kept[0] if kept is not None else -1
+    if 0 <= age < CACHE_SECONDS:
+        return kept[1]
+    stale = 0 <= age < CACHE_SECONDS + STALE_SECONDS
+    counting = counting_key(today)
+    if stale and not cache.add(counting, now, COUNTING_SECONDS):
         return kept[1]
     context = dashboard_context(today)
-    cache.set(key, (now, context), CACHE_SECONDS)
+    cache.set(key, (now, context), CACHE_SECONDS + STALE_SECONDS)
+    if stale:
+        # Not on failure: the others keep showing the figures kept until COUNTING_SECONDS.
+        cache.delete(counting)
     return context
 
 

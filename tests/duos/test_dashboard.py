@@ -14,10 +14,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import CandidateState
 from duos.dashboard.exports import CHECKIN_COLUMNS, DUO_COLUMNS
+from duos.dashboard.selectors import CACHE_SECONDS, COUNTING_SECONDS, STALE_SECONDS, counting_key
 from duos.lib.charts import Series, bar_chart
 from duos.lib.csv import csv_cell
 from duos.models import (
@@ -454,6 +455,54 @@ def test_dashboard_figures_are_kept_a_minute_then_counted_again(staff_client):
     assert first["sponsors"] == kept["sponsors"] == 1
     assert kept_queries == 4  # session, user, two-factor, permissions: no figure counted
     assert later["sponsors"] == 2
+
+
+def _sponsors_waiting(client, at: datetime) -> tuple[int, int]:
+    """The page's count of sponsors waiting, and the queries it took (no figure: 4)."""
+    with (
+        time_machine.travel(aware(at), tick=False),
+        CaptureQueriesContext(connection) as captured,
+    ):
+        sponsors = client.get(DASHBOARD).context["waiting_totals"]["sponsors"]
+    return sponsors, len(captured)
+
+
+def _counting(client) -> str:
+    """The mark of a request counting the figures again, in the client's language."""
+    with translation.override(client.cookies[settings.LANGUAGE_COOKIE_NAME].value):
+        return counting_key(TODAY.date())
+
+
+def test_dashboard_figures_a_minute_old_are_shown_while_one_request_counts_them_again(
+    staff_client,
+):
+    SponsorFactory(departement="75")
+    _sponsors_waiting(staff_client, TODAY)
+    SponsorFactory(departement="75")
+    # Another request started counting them again.
+    assert cache.add(_counting(staff_client), 1, COUNTING_SECONDS)
+
+    meanwhile = _sponsors_waiting(staff_client, TODAY + timedelta(seconds=61))
+    cache.delete(_counting(staff_client))  # it is done, or its time is up
+    later = _sponsors_waiting(staff_client, TODAY + timedelta(seconds=62))
+    kept_again = _sponsors_waiting(staff_client, TODAY + timedelta(seconds=63))
+
+    assert meanwhile == (1, 4)
+    assert later[0] == 2 and later[1] > 4
+    assert cache.get(_counting(staff_client)) is None  # done: the next minute may count again
+    assert kept_again == (2, 4)
+
+
+def test_dashboard_figures_too_old_are_counted_again_whoever_is_counting(staff_client):
+    SponsorFactory(departement="75")
+    _sponsors_waiting(staff_client, TODAY)
+    SponsorFactory(departement="75")
+    cache.add(_counting(staff_client), 1, None)  # never done
+
+    too_old = CACHE_SECONDS + STALE_SECONDS + 1
+
+    assert _sponsors_waiting(staff_client, TODAY + timedelta(seconds=too_old - 2))[0] == 1
+    assert _sponsors_waiting(staff_client, TODAY + timedelta(seconds=too_old))[0] == 2
 
 
 def test_dashboard_figures_are_kept_per_language(staff_client):
