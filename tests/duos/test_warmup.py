@@ -44,10 +44,18 @@ def test_gunicorn_workers_warm_up_before_serving():
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     worker = mock.Mock()
 
-    with mock.patch.object(warmup, "warm_up") as warm_up:
+    with (
+        mock.patch.object(warmup, "warm_up") as warm_up,
+        mock.patch("gc.freeze") as freeze,
+    ):
         config["post_worker_init"](worker)
     warm_up.assert_called_once_with()
+    freeze.assert_called_once_with()  # after the warm-up: what it loaded is kept out of GC walks
 
-    with mock.patch.object(warmup, "warm_up", side_effect=RuntimeError("no catalog")):
+    with (
+        mock.patch.object(warmup, "warm_up", side_effect=RuntimeError("no catalog")),
+        mock.patch("gc.freeze") as freeze,
+    ):
         config["post_worker_init"](worker)  # the worker serves anyway
     worker.log.exception.assert_called_once()
+    freeze.assert_called_once_with()
