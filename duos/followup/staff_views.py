@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import audit_profile_views
-from duos.followup import timeline
+from duos.followup import selectors, timeline
 from duos.followup.forms import DuoNoteForm, EndForm, ExtendForm
 from duos.lib.access import VIEW_DUO, get_duo_for_staff, require_staff
 from duos.lifecycle import schedule, team_actions
@@ -36,7 +36,7 @@ QUEUE_SIZE = 20
 def followup_list(request: HttpRequest) -> HttpResponse:
     """The duos to call first, then every active duo with its timeline."""
     require_staff(request.user, VIEW_DUO)
-    ranking = timeline.rank_duos(today=timezone.localdate())
+    ranking = selectors.rank_duos(today=timezone.localdate())
     page_obj = Paginator(ranking.duos, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     # Every duo is ranked; only the rows shown get their timeline, signals' words and people.
     queue = ranking.queue[:QUEUE_SIZE]
@@ -58,7 +58,7 @@ def _render_duo(
     """The duo's page, with both people's contact details: each showing of it is logged."""
     audit_profile_views(viewer=request.user, people=[duo.refugee], what="duo page")
     today = timezone.localdate()
-    row = timeline.followup_rows([duo], today=today)[0]
+    row = selectors.followup_rows([duo], today=today)[0]
     checkins = (
         CheckIn.objects.filter(duo=duo).select_related("recorded_by").order_by("month", "side")
     )

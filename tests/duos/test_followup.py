@@ -11,7 +11,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from duos.followup import timeline
+from duos.followup import selectors, timeline
 from duos.models import (
     Activity,
     CheckIn,
@@ -69,7 +69,7 @@ def report(duo: Duo, *, urgent: bool = False, status: str = ReportStatus.OPEN) -
 
 
 def row_of(duo: Duo, today: date = TODAY) -> timeline.DuoFollowup:
-    (row,) = timeline.followup_rows(Duo.objects.filter(pk=duo.pk), today=today)
+    (row,) = selectors.followup_rows(Duo.objects.filter(pk=duo.pk), today=today)
     return row
 
 
@@ -155,7 +155,7 @@ def test_followup_lists_active_duos_only_paused_and_suspended_included():
     DuoFactory(started_at=aware(START), state=DuoState.COMPLETED, ended_at=aware(date(2026, 2, 1)))
     DuoFactory(waiting=True, expires_at=aware(START))  # waiting for answers
 
-    assert set(timeline.followed_duos()) == {running, paused, suspended}
+    assert set(selectors.followed_duos()) == {running, paused, suspended}
 
 
 # The queue: each signal
@@ -262,7 +262,7 @@ def test_followup_queue_ranks_by_combined_score_then_by_start():
     for month in (1, 2, 3):
         answer(calm, month, met=True)
 
-    queue = timeline.call_queue(timeline.followup_rows(timeline.followed_duos(), today=TODAY))
+    queue = selectors.call_queue(selectors.followup_rows(selectors.followed_duos(), today=TODAY))
 
     assert [row.duo for row in queue] == [silent, two_signals, urgent]
     assert [row.score for row in queue] == [15, 10, 10]
@@ -293,10 +293,10 @@ def test_followup_ranking_gives_the_rows_scores_and_order():
     for month in (1, 2, 3):
         answer(calm, month, met=True)
 
-    ranking = timeline.rank_duos(today=TODAY)
-    queue = timeline.call_queue(timeline.followup_rows(timeline.followed_duos(), today=TODAY))
+    ranking = selectors.rank_duos(today=TODAY)
+    queue = selectors.call_queue(selectors.followup_rows(selectors.followed_duos(), today=TODAY))
 
-    assert [duo.pk for duo in ranking.duos] == [duo.pk for duo in timeline.followed_duos()]
+    assert [duo.pk for duo in ranking.duos] == [duo.pk for duo in selectors.followed_duos()]
     assert [duo.pk for duo in ranking.queue] == [row.duo.pk for row in queue]
     assert [ranking.followup.score(duo) for duo in ranking.queue] == [row.score for row in queue]
     assert len({row.score for row in queue}) >= 4
@@ -312,7 +312,7 @@ def test_followup_ranking_gives_the_rows_scores_and_order():
 
 def test_followup_ranking_shows_no_row_of_a_duo_deleted_since():
     kept, deleted = DuoFactory(started_at=aware(START)), DuoFactory(started_at=aware(START))
-    ranking = timeline.rank_duos(today=TODAY)
+    ranking = selectors.rank_duos(today=TODAY)
     Duo.objects.filter(pk=deleted.pk).delete()
 
     assert list(ranking.rows(ranking.duos)) == [kept.pk]
@@ -330,8 +330,8 @@ def test_followup_rows_read_a_fixed_number_of_queries(count, django_assert_num_q
         report(duo)
 
     with django_assert_num_queries(3):  # the duos, their check-ins, their open reports
-        rows = timeline.followup_rows(timeline.followed_duos(), today=TODAY)
-        queue = timeline.call_queue(rows)
+        rows = selectors.followup_rows(selectors.followed_duos(), today=TODAY)
+        queue = selectors.call_queue(rows)
         [row.unreachable for row in rows]
 
     assert len(queue) == count
@@ -703,7 +703,7 @@ def test_duo_end_with_a_reason_ends_it_and_tells_the_other_person(
     assert duo.state == DuoState.ENDED
     assert duo.end_reason == "Le parrain déménage à Lyon."
     assert duo.ended_by == staff
-    assert duo not in timeline.followed_duos()
+    assert duo not in selectors.followed_duos()
     # The sponsor asked: the refugee is told, and the reason stays with the team.
     assert [message.to for message in mailoutbox] == [[duo.refugee.user.email]]
     assert "Lyon" not in mailoutbox[0].body
