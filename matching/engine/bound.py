@@ -289,12 +289,21 @@ def _where(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _best_ceilings(maybe: np.ndarray, ceiling: np.ndarray, k: int) -> np.ndarray:
-    """For each row, its `k` pairs of `maybe` with the highest ceilings (ties included)."""
-    if maybe.shape[1] <= k:
+    """For each row, its pairs of `maybe` with the highest ceilings: at least `k` (or all),
+    ties included. On long rows a threshold from the maxima of GROUPS column groups
+    (their k-th largest is at most the row's k-th): np.partition of a long row full of
+    ties is ten times slower than the maxima."""
+    m = maybe.shape[1]
+    if m <= k:
         return maybe
     values = np.where(maybe, ceiling, -np.inf)
-    kth = np.partition(values, maybe.shape[1] - k, axis=1)[:, maybe.shape[1] - k]
+    tops = values if m <= 4 * GROUPS else np.maximum.reduceat(
+        values, np.arange(GROUPS) * m // GROUPS, axis=1)  # fmt: skip
+    kth = np.partition(tops, tops.shape[1] - k, axis=1)[:, tops.shape[1] - k]
     return maybe & (values >= kth[:, None])
+
+
+GROUPS = 64
 
 
 _EXACT = scoring.SCORE_FIELDS | {"x", "y", "z", "reach_chord2"}

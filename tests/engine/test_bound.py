@@ -103,3 +103,27 @@ def test_ceiling_is_tight_for_two_identical_people():
     bound = ceiling.points(np.arange(1), ceiling.cols, ceiling.language_cols[None, :])
     exact = exact_points_but_distance(refugees, sponsors, Weights())
     assert 0 <= float(bound[0, 0]) - int(exact[0, 0]) < 3.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data(), st.integers(1, 1200), st.integers(0, 3))
+def test_best_ceilings_keep_each_rows_k_highest(data, width, spread):
+    """Long rows full of ties take a threshold from the maxima of column groups: every
+    row still keeps its k highest ceilings (or all its pairs), ties included."""
+    from matching.engine.bound import TOP_FREE, _best_ceilings
+
+    rows = 4
+    seed = data.draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    ceiling = rng.integers(60, 60 + 2 * spread + 2, (rows, width)).astype(np.float32)
+    maybe = rng.random((rows, width)) < data.draw(st.sampled_from([0.002, 0.3, 1.0]))
+    kept = _best_ceilings(maybe, ceiling, TOP_FREE)
+    assert not (kept & ~maybe).any()
+    for row in range(rows):
+        values = np.sort(ceiling[row][maybe[row]])[::-1]
+        if len(values) <= TOP_FREE:
+            assert kept[row].sum() == len(values)
+            continue
+        kth = values[TOP_FREE - 1]
+        assert (kept[row] | ~(maybe[row] & (ceiling[row] >= kth))).all()
+        assert kept[row].sum() >= TOP_FREE
