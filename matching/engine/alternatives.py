@@ -10,7 +10,9 @@ Ties are broken by id, so the menu does not depend on the order of the rows.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -223,7 +225,7 @@ def _compose(sponsors, refugees, pool_s, pool_r, matching, weights, excluded, fr
               ranks[0]),
     )  # fmt: skip
     options: dict[tuple[str, str], list[tuple[str, int]]] = {}
-    swaps: dict[tuple[str, str, str], Swap] = {}
+    menus = {}
     for side in sides:
         partner_ids = [p.id for p in side.partners]
         taken_i, taken_j, taken_w = [], [], []
@@ -236,12 +238,70 @@ def _compose(sponsors, refugees, pool_s, pool_r, matching, weights, excluded, fr
                 taken_w.append(score)
             if found:
                 options[(side.name, person.id)] = found
-        made = _swaps(side, np.array(taken_i, np.int64), np.array(taken_j, np.int64),
-                      np.array(taken_w, np.int64), pool_s, pool_r, weights, excluded,
-                      mate_score_r)  # fmt: skip
-        for i, j, swap in zip(taken_i, taken_j, made, strict=True):
-            swaps[(side.name, side.people[i].id, partner_ids[j])] = swap
-    return options, swaps
+        menus[side.name] = _Taken(side, *(np.array(v, np.int64) for v in
+                                          (taken_i, taken_j, taken_w)))  # fmt: skip
+    return options, Swaps(menus, (pool_s, pool_r, weights, excluded, mate_score_r))
+
+
+@dataclass
+class _Taken:
+    """One side's paired alternatives: person i may take partner j, scoring w (by i)."""
+
+    side: _Side
+    i: np.ndarray
+    j: np.ndarray
+    w: np.ndarray
+
+
+class Swaps(Mapping):
+    """(side, person id, partner id) -> `Swap`, for each alternative partner already
+    paired. Each swap is worked out when it is read: the review page reads a few of a
+    national pool's hundreds of thousands, the CLI none."""
+
+    def __init__(self, menus: dict[str, _Taken], context: tuple) -> None:
+        self._menus = menus
+        self._context = context  # pool_s, pool_r, weights, excluded, mate_score_r
+
+    @cached_property
+    def _positions(self) -> dict[str, tuple[dict[str, int], dict[str, int]]]:
+        """Per side, the index of each person's id and of each partner's id."""
+        return {name: ({p.id: n for n, p in enumerate(menu.side.people)},
+                       {p.id: n for n, p in enumerate(menu.side.partners)})
+                for name, menu in self._menus.items()}  # fmt: skip
+
+    def _find(self, key) -> tuple[_Taken, int] | None:
+        side, person_id, partner_id = key
+        menu = self._menus.get(side)
+        if menu is None:
+            return None
+        people, partners = self._positions[side]
+        i, j = people.get(person_id), partners.get(partner_id)
+        if i is None or j is None:
+            return None
+        lo, hi = np.searchsorted(menu.i, [i, i + 1])  # the menu is in person order
+        hit = np.flatnonzero(menu.j[lo:hi] == j)
+        return (menu, int(lo + hit[0])) if len(hit) else None
+
+    def __getitem__(self, key) -> Swap:
+        found = self._find(key)
+        if found is None:
+            raise KeyError(key)
+        menu, at = found
+        return _swaps(menu.side, menu.i[at : at + 1], menu.j[at : at + 1],
+                      menu.w[at : at + 1], *self._context)[0]  # fmt: skip
+
+    def __contains__(self, key) -> bool:
+        return self._find(key) is not None
+
+    def __iter__(self):
+        for name, menu in self._menus.items():
+            ids = [p.id for p in menu.side.people]
+            partner_ids = [p.id for p in menu.side.partners]
+            for i, j in zip(menu.i.tolist(), menu.j.tolist(), strict=True):
+                yield (name, ids[i], partner_ids[j])
+
+    def __len__(self) -> int:
+        return sum(len(menu.i) for menu in self._menus.values())
 
 
 def _swaps(side, i, j, w, pool_s, pool_r, weights, excluded, mate_score_r) -> list[Swap]:
@@ -260,8 +320,8 @@ def _swaps(side, i, j, w, pool_s, pool_r, weights, excluded, mate_score_r) -> li
     at = np.flatnonzero(has_own)
     pair = (m[at], own[at]) if sponsor else (own[at], m[at])
     repair[at] = pair_scores(pool_s, pool_r, *pair, weights, excluded)
-    first_free = np.array([f[0] if f else (-1, -1) for f in side.free_own], np.int64)
-    free_j, free_w = first_free[m, 0], first_free[m, 1]
+    first_free = [side.free_own[x][0] if side.free_own[x] else (-1, -1) for x in m.tolist()]
+    free_j, free_w = np.array(first_free, np.int64).reshape(-1, 2).T
     rank = side.partner_rank
     take_free = (free_w > repair) | (
         (free_w == repair)
@@ -270,12 +330,10 @@ def _swaps(side, i, j, w, pool_s, pool_r, weights, excluded, mate_score_r) -> li
     )
     again_j = np.where(take_free, free_j, own)
     again_w = np.where(take_free, free_w, repair)
-    ids, other_ids = [p.id for p in side.people], [p.id for p in side.partners]
 
     def triple(person: int, partner: int, value: int) -> tuple[str, str, int]:
-        if sponsor:
-            return (ids[person], other_ids[partner], value)
-        return (other_ids[partner], ids[person], value)
+        one, other = side.people[person].id, side.partners[partner].id
+        return (one, other, value) if sponsor else (other, one, value)
 
     found = []
     for row in zip(i.tolist(), j.tolist(), w.tolist(), m.tolist(), own.tolist(),

@@ -112,8 +112,9 @@ class Result:
     feasible_edges: int
     mode: str
     # Keyed by (side, person id, partner id), for each alternative partner who is already
-    # paired: an `alternatives.Swap` (pairs undone and formed, cost in score).
-    swaps: dict = field(default_factory=dict)
+    # paired: an `alternatives.Swap` (pairs undone and formed, cost in score), worked out
+    # when read (an `alternatives.Swaps` mapping).
+    swaps: Mapping = field(default_factory=dict)
     # Stage name -> (wall, CPU) seconds inside `match`.
     stage_seconds: dict[str, tuple[float, float]] = field(default_factory=dict)
 

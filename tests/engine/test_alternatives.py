@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from matching.engine import Person, match
 
 KM_PER_DEGREE_LAT = math.pi * 6371.0088 / 180
@@ -60,3 +62,28 @@ def test_an_unmatched_persons_alternatives_are_the_paired_partners_they_could_ta
     options = result.alternatives[("refugee", left)]
     swap = result.swaps[("refugee", left, options[0][0])]
     assert len(swap.removed) == len(swap.added) == 1 and swap.keeps_pairs
+
+
+def test_swaps_are_a_mapping_worked_out_when_read():
+    """Every paired alternative in the menu has its swap, and only those: the mapping
+    lists them all, reads each, and says no for a free partner or a stranger."""
+    sponsors, refugees = crowded_pool()
+    result = match(sponsors, refugees)
+    paired_r = {p.refugee_id for p in result.pairs}
+    paired_s = {p.sponsor_id for p in result.pairs}
+    expected = {
+        (side, pid, partner)
+        for (side, pid), options in result.alternatives.items()
+        for partner, _ in options
+        if partner in (paired_r if side == "sponsor" else paired_s)
+    }
+    assert set(result.swaps) == expected
+    assert len(result.swaps) == len(expected) > 0
+    for key in expected:
+        swap = result.swaps[key]
+        side, pid, partner = key
+        mine = (pid, partner) if side == "sponsor" else (partner, pid)
+        assert mine in {(s, r) for s, r, _ in swap.added}
+    assert ("sponsor", "s0", "far") not in result.swaps
+    with pytest.raises(KeyError):
+        result.swaps[("sponsor", "nobody", "r1")]
