@@ -369,7 +369,8 @@ def _taken_options(top, top_scores, mate, partner_mate, partner_rank):
         return [[] for _ in range(len(top))]
     paired = (top >= 0) & (partner_mate[np.maximum(top, 0)] >= 0) & (top != mate[:, None])
     rank = np.where(paired, partner_rank[np.maximum(top, 0)], np.iinfo(np.int64).max)
-    order = np.lexsort((rank, -np.where(paired, scores, -1)), axis=1)
+    # The menu holds at most ALTERNATIVES: the rest of each sorted row is never read.
+    order = np.lexsort((rank, -np.where(paired, scores, -1)), axis=1)[:, :ALTERNATIVES]
     top = np.take_along_axis(top, order, axis=1)
     scores = np.take_along_axis(scores, order, axis=1)
     paired = np.take_along_axis(paired, order, axis=1)
