@@ -368,16 +368,16 @@ def _explain_side(people, side, own: Pool, other: Pool, rows, excluded) -> list[
     nearest = dict(zip(alone.tolist(), _nearest_km(own, other, rows[alone]), strict=True))
     result = []
     for n, i in enumerate(rows.tolist()):
-        if counts.in_reach[n] == 0:
+        if counts.feasible[n] > 0:
+            reason, values = "partners_needed_elsewhere", {"feasible": int(counts.feasible[n])}
+        elif counts.in_reach[n] == 0:
             reason, values = "no_one_in_reach", {"nearest_km": nearest[n]}
         elif counts.language[n] == 0:
             reason, values = "no_shared_language", {"in_reach": int(counts.in_reach[n])}
         elif counts.gender[n] == 0:
             reason, values = "gender_preference", {"in_reach": int(counts.in_reach[n])}
-        elif counts.feasible[n] == 0:
-            reason, values = "excluded", {"in_reach": int(counts.in_reach[n])}
         else:
-            reason, values = "partners_needed_elsewhere", {"feasible": int(counts.feasible[n])}
+            reason, values = "excluded", {"in_reach": int(counts.in_reach[n])}
         result.append(Unmatched(people[i].id, side, reason, values))
     return result
 

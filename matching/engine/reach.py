@@ -140,20 +140,44 @@ def _first(ok: np.ndarray, axis: int, labels: np.ndarray, shift: float = 0.0) ->
 
 @dataclass
 class StageCounts:
-    """For each person of `rows`: how many of the other side pass each constraint in turn."""
+    """For each person of `rows`: how many of the other side are feasible partners and,
+    for those with none (the others pass every rule with someone), how many pass each
+    constraint in turn; -1 where not counted."""
 
+    feasible: np.ndarray
     in_reach: np.ndarray
     language: np.ndarray  # in reach and sharing a language
     gender: np.ndarray  # ... and accepting each other's gender
-    feasible: np.ndarray  # ... and not excluded
 
 
 def stage_counts(a: Pool, b: Pool, rows: np.ndarray, excluded: Exclusions) -> StageCounts:
-    counts = np.zeros((4, len(a)), np.int64)
+    """The feasible partners counted on compatible blocks (the columns no row could
+    pair with left out, one mask a slice); each rule's count only where that is 0."""
+    rows = np.asarray(rows)
+    feasible = np.zeros(len(a), np.int64)
+
+    def count_feasible(block: Block) -> np.ndarray:
+        ok = feasible_block(a, b, block.rows, block.cols)
+        excluded.clear_in_block(ok, block.rows, block.cols)
+        return np.count_nonzero(ok, axis=1)
+
+    blocks = spatial_blocks(a, b, 256, rows=np.sort(rows), compatible=True)
+    for block, found in _run_blocks(blocks, count_feasible, workers=WORKERS):
+        feasible[block.rows] += found
+    stuck = rows[feasible[rows] == 0]
+    staged = np.full((3, len(a)), -1, np.int64)
+    staged[:, stuck] = _staged_counts(a, b, stuck)
+    return StageCounts(feasible[rows], *(c[rows] for c in staged))
+
+
+def _staged_counts(a: Pool, b: Pool, rows: np.ndarray) -> np.ndarray:
+    """(3, len(rows)): in reach, and sharing a language, and accepting each other's
+    gender (exclusions left to `feasible`: with all three, someone was excluded)."""
+    counts = np.zeros((3, len(a)), np.int64)
 
     def evaluate(block: Block) -> np.ndarray:
         ra = a.take(block.rows).as_rows()
-        found = np.zeros((4, len(block.rows)), np.int64)
+        found = np.zeros((3, len(block.rows)), np.int64)
         # By column slices, as in feasible_block.
         for start in range(0, len(block.cols), CACHE_COLUMNS):
             cols = block.cols[start : start + CACHE_COLUMNS]
@@ -164,12 +188,9 @@ def stage_counts(a: Pool, b: Pool, rows: np.ndarray, excluded: Exclusions) -> St
             found[1] += np.count_nonzero(ok, axis=1)
             ok &= scoring.genders_accepted(ra, cb)
             found[2] += np.count_nonzero(ok, axis=1)
-            excluded.clear_in_block(ok, block.rows, cols)
-            found[3] += np.count_nonzero(ok, axis=1)
         return found
 
-    blocks = spatial_blocks(a, b, 256, rows=np.sort(rows))
-    for block, found in _run_blocks(blocks, evaluate, workers=WORKERS):
+    for block, found in _run_blocks(spatial_blocks(a, b, 256, rows=np.sort(rows)), evaluate,
+                                    workers=WORKERS):  # fmt: skip
         counts[:, block.rows] = found
-    rows = np.asarray(rows)
-    return StageCounts(*(c[rows] for c in counts))
+    return counts[:, rows]
