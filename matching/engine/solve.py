@@ -251,12 +251,17 @@ def repair_and_certify(
             break
         before = int((sponsor_of >= 0).sum())
         _augment(search.free, search.parent, sponsor_of, refugee_of)
-        # The tree's paths clash; a Hopcroft-Karp matching on the candidates plus
-        # every edge recorded so far finds all of their augmenting paths at once.
-        sponsor_of, refugee_of = _grow_if_larger(grow, walked_r, walked_s, sponsor_of,
-                                                 refugee_of, len(sponsors))  # fmt: skip
-        if int((sponsor_of >= 0).sum()) <= before:
+        flipped = int((sponsor_of >= 0).sum()) - before
+        if flipped <= 0:
             raise RuntimeError("an augmenting path was found but not applied")
+        # The tree's paths clash; a Hopcroft-Karp matching on the candidates plus
+        # every edge recorded so far finds all of their augmenting paths at once. When
+        # the tree gave only a few disjoint paths, the matching is nearly maximum and
+        # the next search costs less than Hopcroft-Karp (a second each at 100,000 per
+        # side): grow then only every few rounds, so that a long tail stays short.
+        if flipped >= GROW_AFTER_FLIPS or rounds % GROW_EVERY_ROUNDS == 0:
+            sponsor_of, refugee_of = _grow_if_larger(grow, walked_r, walked_s, sponsor_of,
+                                                     refugee_of, len(sponsors))  # fmt: skip
     return Certified(Matching(sponsor_of), _konig_certificate(search, sponsor_of, rounds),
                      np.concatenate(walked_r), np.concatenate(walked_s))  # fmt: skip
 
@@ -285,6 +290,8 @@ def _konig_certificate(search: Search, sponsor_of: np.ndarray, rounds: int) -> C
     )
 
 
+GROW_AFTER_FLIPS = 16  # disjoint augmenting paths of a search after which Hopcroft-Karp runs
+GROW_EVERY_ROUNDS = 3  # ... and at least every this many searches
 SWEEP_CAP = 256  # edges kept per free refugee by the sweep
 SWEEP_SPREAD = 4  # edges to free sponsors kept per mate (and per free sponsor)
 
