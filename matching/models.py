@@ -50,6 +50,9 @@ class MatchRun(models.Model):
     unmatched = models.JSONField(_("unmatched people"), default=list, blank=True)
     # {"sponsor:12": [[refugee id, score], ...], "refugee:7": [...]}: the swap menu.
     alternatives = models.JSONField(_("alternative partners"), default=dict, blank=True)
+    # {"sponsor:12": [[refugee id, her sponsor at the end of the run, who he would go with
+    # instead (null: nobody), points lost in all], ...]}: the alternatives already paired.
+    swaps = models.JSONField(_("swaps"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("match run")

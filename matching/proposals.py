@@ -91,12 +91,15 @@ def proposal_reject(*, proposal_id: int, by, reason: str) -> bool:
     return True
 
 
-def proposal_swap(*, proposal_id: int, side: str, partner_id: int, by) -> Proposal:
+def proposal_swap(*, proposal_id: int, side: str, partner_id: int, by) -> list[Proposal]:
     """Replace the sponsor or the refugee of a proposal with one of the run's alternatives.
 
-    The old proposal is superseded and a new one, scored afresh, takes its place. Raises
-    ProposalRefused when the proposal was decided, the partner is taken, gone from the pool
-    or excluded, or their profiles no longer allow the pair.
+    The old proposal is superseded and a new one, scored afresh, takes its place. When
+    the partner is proposed with someone else (a mate), as the run left them, that
+    proposal is superseded too and the mate goes with whom the run worked out: this
+    proposal's former partner, someone still free, or nobody. Returns the new proposals,
+    the chosen pair first. Raises ProposalRefused when a proposal was decided, someone is
+    taken, gone from the pool or excluded, or their profiles no longer allow a pair.
     """
     with transaction.atomic():
         run_id = Proposal.objects.values_list("run_id", flat=True).get(pk=proposal_id)
@@ -110,36 +113,65 @@ def proposal_swap(*, proposal_id: int, side: str, partner_id: int, by) -> Propos
             if side == "sponsor"
             else (f"sponsor:{proposal.sponsor_id}")
         )
-        if partner_id not in {int(other) for other, _score in run.alternatives.get(stays, [])}:
+        if partner_id not in {int(item[0]) for item in run.alternatives.get(stays, [])}:
             raise ProposalRefused(
                 _("This person is not one of the alternatives the engine found for this proposal.")
             )
-        if side == "sponsor":
-            sponsor_id, refugee_id = partner_id, proposal.refugee_id
-        else:
-            sponsor_id, refugee_id = proposal.sponsor_id, partner_id
-        _check_free_in_run(
-            run,
-            [partner_id] if side == "sponsor" else [],
-            [partner_id] if side == "refugee" else [],
+        pairs, superseded = _swap_pairs(run, proposal, side, partner_id, stays)
+        scored = [_scored_pair(run, sponsor_id, refugee_id) for sponsor_id, refugee_id in pairs]
+        for old in superseded:
+            _mark_reviewed(old, ProposalState.SUPERSEDED, by)
+        return [
+            Proposal.objects.create(run=run, sponsor=sponsor, refugee=refugee, **values)
+            for sponsor, refugee, values in scored
+        ]
+
+
+def _swap_pairs(run: MatchRun, proposal: Proposal, side: str, partner_id: int, stays: str):
+    """([(sponsor id, refugee id), ...] to propose, [proposals to supersede]) of a swap."""
+    own = proposal.refugee_id if side == "refugee" else proposal.sponsor_id
+    stayer = proposal.sponsor_id if side == "refugee" else proposal.refugee_id
+
+    def as_pair(one_id: int, other_id: int) -> tuple[int, int]:
+        """(sponsor, refugee) of a person of the side replaced and one of the other."""
+        return (other_id, one_id) if side == "refugee" else (one_id, other_id)
+
+    taken = (
+        Proposal.objects.select_for_update()
+        .filter(run=run, state__in=OPEN_PROPOSAL_STATES, **{f"{side}_id": partner_id})
+        .first()
+    )
+    if taken is None:
+        return [as_pair(partner_id, stayer)], [proposal]
+    chain = next((c for c in run.swaps.get(stays, []) if int(c[0]) == partner_id), None)
+    mate = taken.sponsor_id if side == "refugee" else taken.refugee_id
+    if chain is None or taken.state != ProposalState.PROPOSED or int(chain[1]) != mate:
+        _refuse_taken()
+    again = chain[2]
+    if again is not None and again != own:
+        _check_free_in_run(run, *(([], [again]) if side == "refugee" else ([again], [])))
+    pairs = [as_pair(partner_id, stayer)]
+    if again is not None:
+        pairs.append(as_pair(again, mate))
+    return pairs, [proposal, taken]
+
+
+def _scored_pair(run: MatchRun, sponsor_id: int, refugee_id: int):
+    """(sponsor, refugee, proposal values) of a pair scored afresh, or ProposalRefused."""
+    sponsor, refugee = _pool_pair(run, sponsor_id, refugee_id)
+    if excluded_pairs([sponsor.pk], [refugee.pk]):
+        raise ProposalRefused(
+            _("This pair was excluded (refused by the team, declined, or a former duo).")
         )
-        sponsor, refugee = _pool_pair(run, sponsor_id, refugee_id)
-        if excluded_pairs([sponsor.pk], [refugee.pk]):
-            raise ProposalRefused(
-                _("This pair was excluded (refused by the team, declined, or a former duo).")
-            )
-        now = timezone.now()
-        pair = engine.score_pair(
-            engine_person(sponsor, now), engine_person(refugee, now), engine.Weights(**run.weights)
+    now = timezone.now()
+    pair = engine.score_pair(
+        engine_person(sponsor, now), engine_person(refugee, now), engine.Weights(**run.weights)
+    )
+    if pair is None:
+        raise ProposalRefused(
+            _("Their profiles have changed since the run: this pair is no longer possible.")
         )
-        if pair is None:
-            raise ProposalRefused(
-                _("Their profiles have changed since the run: this pair is no longer possible.")
-            )
-        _mark_reviewed(proposal, ProposalState.SUPERSEDED, by)
-        return Proposal.objects.create(
-            run=run, sponsor=sponsor, refugee=refugee, **_proposal_values(pair)
-        )
+    return sponsor, refugee, _proposal_values(pair)
 
 
 def manual_pair_warnings(*, sponsor: Person, refugee: Person) -> list[str]:
@@ -225,12 +257,16 @@ def _check_free_in_run(run: MatchRun, sponsor_ids: list[int], refugee_ids: list[
         Q(sponsor_id__in=sponsor_ids) | Q(refugee_id__in=refugee_ids)
     )
     if taken.exists():
-        raise ProposalRefused(
-            _(
-                "Nothing was changed: this person is already in another proposal of this run. "
-                "Reject or swap that proposal first."
-            )  # fmt: skip
-        )
+        _refuse_taken()
+
+
+def _refuse_taken() -> None:
+    raise ProposalRefused(
+        _(
+            "Nothing was changed: this person is already in another proposal of this run. "
+            "Reject or swap that proposal first."
+        )  # fmt: skip
+    )
 
 
 def _pool_pair(run: MatchRun, sponsor_id: int, refugee_id: int) -> tuple[Person, Person]:

@@ -50,9 +50,12 @@ class ProposalRow:
     refugee: Profile
     sentence: str
     breakdown: list[tuple[str, int, int]]  # criterion in words, points, weight
-    # Swap menus: (person id, first name and commune, score) of alternatives still free.
+    # Swap menus: (person id, first name and commune, score) of alternatives still free,
+    # then (person id, the option in words) of those proposed with someone else.
     other_sponsors: list[tuple[int, str, int]] = field(default_factory=list)
     other_refugees: list[tuple[int, str, int]] = field(default_factory=list)
+    taken_sponsors: list[tuple[int, str]] = field(default_factory=list)
+    taken_refugees: list[tuple[int, str]] = field(default_factory=list)
 
 
 def profile(person: Person, now: datetime) -> Profile:
@@ -96,10 +99,11 @@ def review_rows(run: MatchRun, proposals: list[Proposal]) -> list[ProposalRow]:
     Queries: one for the people of the swap menus, one for who is taken.
     """
     now = timezone.now()
-    taken = _taken_people(run)
-    menus, names = _swap_menus(run, proposals, taken)
+    menus = _swap_menus(run, proposals, _Standing.of(run))
     rows = []
     for proposal in proposals:
+        for_refugee = menus.get(f"refugee:{proposal.refugee_id}", ([], []))
+        for_sponsor = menus.get(f"sponsor:{proposal.sponsor_id}", ([], []))
         rows.append(
             ProposalRow(
                 proposal=proposal,
@@ -107,43 +111,97 @@ def review_rows(run: MatchRun, proposals: list[Proposal]) -> list[ProposalRow]:
                 refugee=profile(proposal.refugee, now),
                 sentence=explain.pair_sentence(proposal.reasons, translation),
                 breakdown=breakdown_rows(proposal.breakdown, run.weights),
-                other_sponsors=menus.get(f"refugee:{proposal.refugee_id}", []),
-                other_refugees=menus.get(f"sponsor:{proposal.sponsor_id}", []),
+                other_sponsors=for_refugee[0],
+                other_refugees=for_sponsor[0],
+                taken_sponsors=for_refugee[1],
+                taken_refugees=for_sponsor[1],
             )
         )
     return rows
 
 
-def _taken_people(run: MatchRun) -> tuple[set[int], set[int]]:
-    """Sponsors and refugees already in a proposal of the run that still stands."""
-    pairs = Proposal.objects.filter(run=run, state__in=OPEN_PROPOSAL_STATES).values_list(
-        "sponsor_id", "refugee_id"
-    )
-    sponsors, refugees = set(), set()
-    for sponsor_id, refugee_id in pairs:
-        sponsors.add(sponsor_id)
-        refugees.add(refugee_id)
-    return sponsors, refugees
+@dataclass
+class _Standing:
+    """Who is in a proposal of the run that still stands, and who is proposed with whom."""
+
+    sponsors: set[int]
+    refugees: set[int]
+    mate: dict[tuple[str, int], int]  # ("sponsor", id) -> refugee id, of proposals not decided
+
+    @classmethod
+    def of(cls, run: MatchRun) -> "_Standing":
+        pairs = Proposal.objects.filter(run=run, state__in=OPEN_PROPOSAL_STATES).values_list(
+            "sponsor_id", "refugee_id", "state"
+        )
+        standing = cls(set(), set(), {})
+        for sponsor_id, refugee_id, state in pairs:
+            standing.sponsors.add(sponsor_id)
+            standing.refugees.add(refugee_id)
+            if state == ProposalState.PROPOSED:
+                standing.mate["sponsor", sponsor_id] = refugee_id
+                standing.mate["refugee", refugee_id] = sponsor_id
+        return standing
 
 
-def _swap_menus(run: MatchRun, proposals: list[Proposal], taken) -> tuple[dict, dict]:
+def _swap_menus(run: MatchRun, proposals: list[Proposal], standing: _Standing) -> dict:
+    """Per person who stays ("refugee:7"), the alternatives still free, and those proposed
+    with someone else whose swap the run worked out, still as it was (in words)."""
     keys = [f"refugee:{p.refugee_id}" for p in proposals if p.state == ProposalState.PROPOSED]
     keys += [f"sponsor:{p.sponsor_id}" for p in proposals if p.state == ProposalState.PROPOSED]
-    wanted = {int(other) for key in keys for other, _score in run.alternatives.get(key, [])}
+    own = {f"sponsor:{p.sponsor_id}": p.refugee_id for p in proposals}
+    own |= {f"refugee:{p.refugee_id}": p.sponsor_id for p in proposals}
+    chains = {key: {int(c[0]): c[1:] for c in run.swaps.get(key, [])} for key in keys}
+    wanted = {int(item[0]) for key in keys for item in run.alternatives.get(key, [])}
+    wanted |= {int(i) for c in chains.values() for link in c.values() for i in link[:2] if i}
     people = Person.objects.only("first_name", "commune", "role").in_bulk(wanted) if wanted else {}
     menus = {}
     for key in keys:
         # The menu offers the other side: alternatives of a refugee are sponsors.
         role = Role.SPONSOR if key.startswith("refugee:") else Role.REFUGEE
-        busy = taken[0] if role == Role.SPONSOR else taken[1]
-        menu = []
+        side = "sponsor" if role == Role.SPONSOR else "refugee"
+        busy = standing.sponsors if role == Role.SPONSOR else standing.refugees
+        free, taken = [], []
         for other, score in run.alternatives.get(key, []):
             person = people.get(int(other))
-            if person is None or person.role != role or person.pk in busy:
+            if person is None or person.role != role:
                 continue
-            menu.append((person.pk, f"{person.first_name} · {person.commune}", int(score)))
-        menus[key] = menu
-    return menus, people
+            if person.pk not in busy:
+                free.append((person.pk, _name(person), int(score)))
+                continue
+            chain = chains[key].get(person.pk)
+            if chain and _still_as_worked_out(chain, standing.mate.get((side, person.pk)),
+                                              own[key], busy):  # fmt: skip
+                taken.append((person.pk, _swap_words(person, int(score), chain, people)))
+        menus[key] = (free, taken)
+    return menus
+
+
+def _still_as_worked_out(chain: list, mate_now: int | None, own: int, busy: set[int]) -> bool:
+    """The partner is still proposed with the same mate, not yet decided, and whom the
+    mate would go with is this proposal's own partner, or still free (or nobody)."""
+    mate, again, _cost = chain
+    return mate_now == mate and (again is None or again == own or again not in busy)
+
+
+def _name(person: Person) -> str:
+    return f"{person.first_name} · {person.commune}"
+
+
+def _swap_words(person: Person, score: int, chain: list, people: dict) -> str:
+    """An alternative proposed with someone else: who that one would go with instead, and
+    the points the swap changes in all."""
+    mate_id, again_id, cost = chain
+    mate, again = people.get(mate_id), people.get(again_id) if again_id else None
+    values = {"label": _name(person), "score": score, "change": f"{-int(cost):+d}",
+              "mate": mate.first_name if mate else "?"}  # fmt: skip
+    if again is None:
+        return gettext(
+            "%(label)s (%(score)s points): %(mate)s would be left without a partner, "
+            "%(change)s points in all"
+        ) % values  # fmt: skip
+    return gettext(
+        "%(label)s (%(score)s points): %(mate)s would go with %(again)s, %(change)s points in all"
+    ) % {**values, "again": again.first_name}  # fmt: skip
 
 
 def unmatched_rows(run: MatchRun) -> list[dict]:

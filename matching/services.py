@@ -167,6 +167,7 @@ def _store_result(run: MatchRun, result: engine.Result, started: float) -> None:
             },
             unmatched=[asdict(item) for item in result.unmatched],
             alternatives=_alternatives_json(alternatives),
+            swaps=_swaps_json(result.swaps),
         )
         if not stored:
             raise RunTakenOver  # and the proposals are rolled back with the transaction
@@ -178,6 +179,19 @@ def _alternatives_json(alternatives) -> dict[str, list]:
         f"{side}:{pid}": [[int(other), score] for other, score in items]
         for (side, pid), items in alternatives.items()
     }
+
+
+def _swaps_json(swaps) -> dict[str, list]:
+    """{"sponsor:12": [[refugee id, her sponsor now, his new partner or None, cost], ...]}:
+    what taking each paired alternative changes (engine.Swap: removed[0] is the partner's
+    pair, added[1], when the mate can be paired again, the mate's new pair)."""
+    found: dict[str, list] = {}
+    for (side, pid, partner), swap in swaps.worked_out().items():
+        at = 1 if side == "sponsor" else 0  # the partner's place in (sponsor, refugee)
+        mate = int(swap.removed[0][1 - at])
+        again = int(swap.added[1][at]) if len(swap.added) > 1 else None
+        found.setdefault(f"{side}:{pid}", []).append([int(partner), mate, again, swap.cost])
+    return found
 
 
 def _fail(run_id: int, error: str, *, attempt: int) -> None:

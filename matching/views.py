@@ -258,7 +258,7 @@ def swap(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_proposal(request, proposal, status=HTTPStatus.BAD_REQUEST, swap_form=form)
     try:
-        new = proposals.proposal_swap(
+        made = proposals.proposal_swap(
             proposal_id=proposal.pk,
             side=form.cleaned_data["side"],
             partner_id=form.cleaned_data["partner"],
@@ -268,16 +268,17 @@ def swap(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_proposal(
             request, proposal, status=HTTPStatus.CONFLICT, refusal=refused.message
         )
-    messages.success(
-        request,
-        _("New proposal: %(sponsor)s and %(refugee)s (score %(score)d).")
-        % {
-            "sponsor": new.sponsor.first_name,
-            "refugee": new.refugee.first_name,
-            "score": new.score,
-        },
-    )
-    return redirect(_review_url(new))
+    for new in made:
+        messages.success(
+            request,
+            _("New proposal: %(sponsor)s and %(refugee)s (score %(score)d).")
+            % {
+                "sponsor": new.sponsor.first_name,
+                "refugee": new.refugee.first_name,
+                "score": new.score,
+            },
+        )
+    return redirect(_review_url(made[0]))
 
 
 @login_required

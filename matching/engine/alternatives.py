@@ -255,8 +255,8 @@ class _Taken:
 
 class Swaps(Mapping):
     """(side, person id, partner id) -> `Swap`, for each alternative partner already
-    paired. Each swap is worked out when it is read: the review page reads a few of a
-    national pool's hundreds of thousands, the CLI none."""
+    paired. Each swap is worked out when it is read (the CLI reads none of a national
+    pool's hundreds of thousands), or all at once by `worked_out`."""
 
     def __init__(self, menus: dict[str, _Taken], context: tuple) -> None:
         self._menus = menus
@@ -302,6 +302,16 @@ class Swaps(Mapping):
 
     def __len__(self) -> int:
         return sum(len(menu.i) for menu in self._menus.values())
+
+    def worked_out(self) -> dict[tuple[str, str, str], Swap]:
+        """Every swap at once, one vectorised pass a side (reading them one by one costs
+        a NumPy call each): for a run that stores them all."""
+        found = {}
+        for name, menu in self._menus.items():
+            made = _swaps(menu.side, menu.i, menu.j, menu.w, *self._context)
+            for i, j, swap in zip(menu.i.tolist(), menu.j.tolist(), made, strict=True):
+                found[(name, menu.side.people[i].id, menu.side.partners[j].id)] = swap
+        return found
 
 
 def _swaps(side, i, j, w, pool_s, pool_r, weights, excluded, mate_score_r) -> list[Swap]:

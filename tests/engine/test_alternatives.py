@@ -84,6 +84,7 @@ def test_swaps_are_a_mapping_worked_out_when_read():
         side, pid, partner = key
         mine = (pid, partner) if side == "sponsor" else (partner, pid)
         assert mine in {(s, r) for s, r, _ in swap.added}
+    assert result.swaps.worked_out() == {key: result.swaps[key] for key in expected}
     assert ("sponsor", "s0", "far") not in result.swaps
     with pytest.raises(KeyError):
         result.swaps[("sponsor", "nobody", "r1")]

@@ -315,12 +315,13 @@ def test_swap_supersedes_the_proposal_with_a_new_scored_one(staff_client, staff,
     assert response["Location"].endswith(f"#proposal-{new.pk}")
 
 
-def test_swap_to_someone_in_another_proposal_is_refused(staff_client, run):
+def test_swap_to_someone_in_another_proposal_with_no_swap_worked_out_is_refused(staff_client, run):
     proposal = best(run)
     other = run.proposals.exclude(pk=proposal.pk).first()
     key = f"sponsor:{proposal.sponsor_id}"
     run.alternatives[key] = [[other.refugee_id, 50], *run.alternatives.get(key, [])]
-    run.save(update_fields=["alternatives"])
+    run.swaps.pop(key, None)  # the run did not say what taking her would change
+    run.save(update_fields=["alternatives", "swaps"])
 
     response = staff_client.post(
         url("swap", proposal.pk),
@@ -331,6 +332,101 @@ def test_swap_to_someone_in_another_proposal_is_refused(staff_client, run):
     assert response.status_code == HTTPStatus.CONFLICT
     assert "already in another proposal" in str(response.context["refusal"])
     assert run.proposals.filter(state=ProposalState.PROPOSED).count() == 3
+
+
+def chained(run: MatchRun, side: str) -> tuple[Proposal, list]:
+    """A proposal and a swap the run worked out for it: [partner, mate, again, cost], the
+    partner of `side` taken from another proposal."""
+    for proposal in run.proposals.filter(state=ProposalState.PROPOSED):
+        stays = (
+            f"refugee:{proposal.refugee_id}"
+            if side == "sponsor"
+            else f"sponsor:{proposal.sponsor_id}"
+        )
+        for chain in run.swaps.get(stays, []):
+            return proposal, chain
+    raise AssertionError("the run worked out no swap")
+
+
+def test_a_run_stores_the_swap_of_each_paired_alternative(staff):
+    run = done_run(staff, 4, 4)  # everyone paired: every alternative is someone's partner
+    mate = {p.refugee_id: p.sponsor_id for p in run.proposals.all()}
+    mate |= {p.sponsor_id: p.refugee_id for p in run.proposals.all()}
+    assert run.swaps
+    for key, chains in run.swaps.items():
+        side, pid = key.split(":")
+        proposed = {int(item[0]) for item in run.alternatives[key]}
+        for partner, partners_mate, again, cost in chains:
+            assert partner in proposed and mate[partner] == partners_mate
+            assert again in (None, mate[int(pid)])  # nobody is free: her own former partner
+            assert isinstance(cost, int)
+
+
+def test_review_offers_a_paired_alternative_with_what_the_swap_changes(staff_client, staff):
+    run = done_run(staff, 4, 4)
+    proposal, (partner, partners_mate, again, cost) = chained(run, "refugee")
+
+    page = staff_client.get(url("review", run.pk), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "Proposed with someone else: both pairs are redone" in page
+    mate = SponsorFactory._meta.model.objects.get(pk=partners_mate)
+    words = f"{mate.first_name} would go with" if again else f"{mate.first_name} would be left"
+    assert words in page and f"{-cost:+d} points in all" in page
+    assert f'<option value="{partner}">' in page
+
+
+@pytest.mark.parametrize("side", ["sponsor", "refugee"])
+def test_swap_with_a_paired_alternative_redoes_both_pairs(staff_client, staff, side):
+    run = done_run(staff, 4, 4)
+    proposal, (partner, partners_mate, again, cost) = chained(run, side)
+    taken = run.proposals.get(state=ProposalState.PROPOSED, **{f"{side}_id": partner})
+    before = {(p.sponsor_id, p.refugee_id): p.score for p in run.proposals.all()}
+
+    response = staff_client.post(url("swap", proposal.pk), {"side": side, "partner": partner})
+
+    assert response.status_code == HTTPStatus.FOUND
+    for old in (proposal, taken):
+        old.refresh_from_db()
+        assert old.state == ProposalState.SUPERSEDED and old.reviewed_by == staff
+    kept = "sponsor" if side == "refugee" else "refugee"
+    stayer = getattr(proposal, f"{kept}_id")
+    new = run.proposals.filter(state=ProposalState.PROPOSED)
+    pairs = {(p.sponsor_id, p.refugee_id): p.score for p in new}
+    first = (stayer, partner) if side == "refugee" else (partner, stayer)
+    assert first in pairs
+    if again is not None:
+        second = (partners_mate, again) if side == "refugee" else (again, partners_mate)
+        assert second in pairs and len(pairs) == len(before)
+        lost = (
+            before[proposal.sponsor_id, proposal.refugee_id]
+            + before[taken.sponsor_id, taken.refugee_id]
+        )
+        assert lost - pairs[first] - pairs[second] == cost  # what the menu said, scored afresh
+    assert all(p.score == sum(p.breakdown.values()) for p in new)
+
+
+def test_swap_with_a_paired_alternative_whose_proposal_was_approved_is_refused(staff_client, staff):
+    run = done_run(staff, 4, 4)
+    proposal, (partner, *_rest) = chained(run, "refugee")
+    taken = run.proposals.get(state=ProposalState.PROPOSED, refugee_id=partner)
+    staff_client.post(url("approve", taken.pk))
+    taken.refresh_from_db()
+    assert taken.state == ProposalState.APPROVED
+
+    page = staff_client.get(url("review", run.pk), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    response = staff_client.post(
+        url("swap", proposal.pk),
+        {"side": "refugee", "partner": partner},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert (
+        f'<option value="{partner}">' not in page.split(f'id="refugee-for-{proposal.pk}"')[1][:3000]
+    )
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert "already in another proposal" in str(response.context["refusal"])
+    proposal.refresh_from_db()
+    assert proposal.state == ProposalState.PROPOSED
 
 
 def test_swap_to_someone_who_left_the_pool_is_refused(staff_client, run):
