@@ -25,7 +25,7 @@ from . import scoring
 from .model import MISSING_BIRTH_YEAR, Pool, Weights
 
 MAX_BITS = 128  # codes per criterion beyond which a person's best points are used instead
-AGE_BINS = 32  # year bins of the age table: the wider the bins, the looser the bound
+AGE_BINS = 8  # year bins of the age table: the wider the bins, the looser the bound
 # The float32 product sums up to a few hundred terms below 100: its rounding error
 # is far below this, which the bound adds.
 MARGIN = np.float32(0.01)
