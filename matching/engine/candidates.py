@@ -192,14 +192,13 @@ def feasible_block(a: Pool, b: Pool, rows: np.ndarray, cols: np.ndarray) -> np.n
 
 
 def _top_k(masked: np.ndarray, k: int, axis: int, partners: np.ndarray):
-    """The k best partners along `axis` (unsorted), as global indices and scores."""
+    """The k best partners along `axis`, best first, as global indices and scores."""
     size = masked.shape[axis]
     if k <= 0:
         shape = (masked.shape[0], 0) if axis == 1 else (0, masked.shape[1])
         return np.empty(shape, np.int64), np.empty(shape, np.int16)
     if size > k:
-        index = np.argpartition(-masked, k - 1, axis=axis)
-        index = index[:, :k] if axis == 1 else index[:k, :]
+        index = _best_first(masked, k, axis)
     else:
         index = np.broadcast_to(
             np.arange(size).reshape((1, -1) if axis == 1 else (-1, 1)), masked.shape
@@ -207,6 +206,18 @@ def _top_k(masked: np.ndarray, k: int, axis: int, partners: np.ndarray):
     scores = np.take_along_axis(masked, index, axis=axis)
     ids = np.where(scores >= 0, partners[index], NO_PARTNER)
     return _pad(ids, scores, k, axis)
+
+
+MAX_SCORE = 100  # Weights refuses more: 100 - score fits in a byte, -1 (no pair) included
+
+
+def _best_first(scores: np.ndarray, k: int, axis: int) -> np.ndarray:
+    """Positions of the k best scores along `axis`, best first, ties by lower position: a
+    stable radix sort of one byte, two to three times faster than np.argpartition here."""
+    key = (MAX_SCORE - scores).astype(np.uint8)
+    if axis == 1:
+        return np.argsort(key, axis=1, kind="stable")[:, :k]
+    return np.argsort(np.ascontiguousarray(key.T), axis=1, kind="stable")[:, :k].T
 
 
 def _pad(ids: np.ndarray, scores: np.ndarray, k: int, axis: int):
@@ -294,7 +305,7 @@ def _merge_columns(top, top_s, cols, new, new_s, k: int) -> None:
         return
     ids = np.concatenate((top[:, cols], new))
     scores = np.concatenate((top_s[:, cols], new_s))
-    keep = np.argpartition(-scores, k - 1, axis=0)[:k]
+    keep = _best_first(scores, k, axis=0)
     top[:, cols] = np.take_along_axis(ids, keep, axis=0)
     top_s[:, cols] = np.take_along_axis(scores, keep, axis=0)
 
