@@ -73,6 +73,7 @@ def match(
     pool_s, pool_r = build_pools(sponsors, refugees)
     excluded = _exclusion_indices(sponsors, refugees, exclusions)
     chosen = _choose_mode(mode, len(sponsors), len(refugees))
+    degrees = (None, None)  # the free people's feasible partners, if a pass counted them
     if chosen == "exact" and len(pool_s) * len(pool_r) <= DENSE_MAX_PAIRS:
         matching, certificate, graph, n_edges = solve_dense(pool_s, pool_r, weights, excluded,
                                                             report)  # fmt: skip
@@ -80,14 +81,14 @@ def match(
         matching, certificate, graph, n_edges = _solve_exact(pool_s, pool_r, weights,
                                                              excluded, report)  # fmt: skip
     else:
-        matching, certificate, edges, n_edges = _solve_large(pool_s, pool_r, weights,
-                                                             excluded, report,
-                                                             id_ranks(sponsors))  # fmt: skip
+        matching, certificate, seen, edges, n_edges = _solve_large(
+            pool_s, pool_r, weights, excluded, report, id_ranks(sponsors))  # fmt: skip
+        degrees = (seen.free_degree_s, seen.free_degree_r)
     report(0.9, "explaining")
     pairs = _pairs(sponsors, refugees, pool_s, pool_r, matching, weights)
     if certificate.score_exact:  # the optimum is its own bound
         certificate = dataclasses.replace(certificate, score_bound=sum(p.score for p in pairs))
-    unmatched = _unmatched(sponsors, refugees, pool_s, pool_r, matching, excluded)
+    unmatched = _unmatched(sponsors, refugees, pool_s, pool_r, matching, excluded, degrees)
     if chosen == "exact":
         options, swaps = alternatives_from_graph(sponsors, refugees, pool_s, pool_r, graph,
                                                  matching, weights, excluded)  # fmt: skip
@@ -246,16 +247,16 @@ def _solve_large(pool_s, pool_r, weights, excluded, report, rank_s):
         raise RuntimeError("the final solve lost pairs")
     report(0.8, "verifying")
     report.timed("bounding")
-    bound, n_edges, free_keys = _score_bound(pool_s, pool_r, graph, matching, weights,
-                                             excluded, rank_s)  # fmt: skip
+    bound, seen = _score_bound(pool_s, pool_r, graph, matching, weights, excluded, rank_s)
     certificate = dataclasses.replace(found.certificate, pairs=matching.size, score_bound=bound)
-    return matching, certificate, (edges, free_keys), n_edges
+    return matching, certificate, seen, (edges, seen.free_keys), seen.edges
 
 
 def _score_bound(pool_s, pool_r, graph, matching: Matching, weights, excluded, rank_s):
-    """(proved upper bound on the best total score, number of feasible edges, each
-    refugee's best free sponsors as keys): the candidate graph's optimal dual, raised
-    to hold on every feasible edge (bound.py)."""
+    """(proved upper bound on the best total score, the pass's `bound.Violations`: the
+    feasible edges counted, each refugee's best free sponsors, the free people's feasible
+    partners): the candidate graph's optimal dual, raised to hold on every feasible edge
+    (bound.py)."""
     from .bound import candidate_duals, violations
 
     big = (weights.total() + 1) * max(matching.size, 1) + 1
@@ -263,9 +264,9 @@ def _score_bound(pool_s, pool_r, graph, matching: Matching, weights, excluded, r
                            len(pool_s), big)  # fmt: skip
     free_s = matching.refugee_of(len(pool_s)) < 0
     found = violations(pool_r, pool_s, u, v, big, weights, excluded.swapped(len(pool_s)),
-                       free_s, rank_s)  # fmt: skip
+                       free_s, rank_s, matching.sponsor_of < 0)  # fmt: skip
     bound = int(u.sum() + v.sum()) - big * matching.size + min(found.rise_r, found.rise_s)
-    return bound, found.edges, found.free_keys
+    return bound, found
 
 
 def _scarce_language_candidates(pool_s: Pool, pool_r: Pool, weights, excluded):
@@ -350,20 +351,23 @@ def _pairs(sponsors, refugees, pool_s: Pool, pool_r: Pool, matching: Matching, w
     return pairs
 
 
-def _unmatched(sponsors, refugees, pool_s, pool_r, matching: Matching, excluded):
+def _unmatched(sponsors, refugees, pool_s, pool_r, matching: Matching, excluded, degrees):
+    """Why each person left over is: `degrees`, (sponsors', refugees') feasible partners
+    when a pass already counted them for the free people, else None."""
     refugee_of = matching.refugee_of(len(pool_s))
     lonely_s = np.flatnonzero(refugee_of < 0)
     lonely_r = np.flatnonzero(matching.sponsor_of < 0)
-    found = _explain_side(sponsors, "sponsor", pool_s, pool_r, lonely_s, excluded)
+    found = _explain_side(sponsors, "sponsor", pool_s, pool_r, lonely_s, excluded, degrees[0])
     found += _explain_side(refugees, "refugee", pool_r, pool_s, lonely_r,
-                           excluded.swapped(len(pool_s)))  # fmt: skip
+                           excluded.swapped(len(pool_s)), degrees[1])  # fmt: skip
     return found
 
 
-def _explain_side(people, side, own: Pool, other: Pool, rows, excluded) -> list[Unmatched]:
+def _explain_side(people, side, own: Pool, other: Pool, rows, excluded,
+                  degree) -> list[Unmatched]:  # fmt: skip
     if not len(rows):
         return []
-    counts = stage_counts(own, other, rows, excluded)
+    counts = stage_counts(own, other, rows, excluded, None if degree is None else degree[rows])
     alone = np.flatnonzero(counts.in_reach == 0)  # few: only they need the nearest one
     nearest = dict(zip(alone.tolist(), _nearest_km(own, other, rows[alone]), strict=True))
     result = []

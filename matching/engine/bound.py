@@ -82,6 +82,10 @@ class Violations:
     rise_r: int  # what raising refugees' potentials would add
     rise_s: int
     edges: int  # feasible edges of the pool, all counted
+    # Feasible partners of each free refugee and each free sponsor (0 for the others): why
+    # they are unmatched is told from them (api._unmatched), no second pass.
+    free_degree_r: np.ndarray
+    free_degree_s: np.ndarray
     # For each refugee, keys score << RANK_BITS | (top - sponsor id rank) of the best
     # free sponsors, best first, -1 padded (the swap menu needs them: same pass).
     free_keys: np.ndarray
@@ -93,12 +97,15 @@ TOP_FREE = 5
 
 def violations(refugees: Pool, sponsors: Pool, u, v, big: int, weights: Weights,
                excluded_rs: Exclusions, free_s: np.ndarray, rank_s: np.ndarray,
-               workers: int = WORKERS) -> Violations:  # fmt: skip
+               free_r: np.ndarray, workers: int = WORKERS) -> Violations:  # fmt: skip
     """One pass over every feasible (refugee, sponsor) edge: the largest excess of
     score + big over u_r + v_s per refugee and per sponsor; and, since the pass sees
-    them all, each refugee's best free sponsors (`free_s` a mask, ties by `rank_s`)."""
+    them all, each refugee's best free sponsors (`free_s` a mask, ties by `rank_s`) and
+    the feasible partners of the free people (`free_r` a mask too)."""
     over_r = np.zeros(len(refugees), np.int64)
     over_s = np.zeros(len(sponsors), np.int64)
+    degree_r = np.zeros(len(refugees), np.int64)
+    degree_s = np.zeros(len(sponsors), np.int64)
     free_keys = np.full((len(refugees), TOP_FREE), -1, np.int64)
     edges = 0
     # An excess needs score > (u_r - big) + v_s: both terms exact in int32 below 2^30.
@@ -106,15 +113,19 @@ def violations(refugees: Pool, sponsors: Pool, u, v, big: int, weights: Weights,
     walk = _Pass(refugees, sponsors, weights, excluded_rs, u, big, (u - big).astype(wide),
                   v.astype(wide), free_s, (1 << RANK_BITS) - 1 - rank_s,
                   build_ceiling(refugees, sponsors, weights), _float32(refugees),
-                  _float32(sponsors))  # fmt: skip
+                  _float32(sponsors), free_r)  # fmt: skip
     blocks = spatial_blocks(refugees, sponsors, 256, compatible=True)
-    for block, (row_over, col_over, count, keys) in _run_blocks(blocks, walk.block, workers):
+    for block, (row_over, col_over, count, keys, row_degree, col_degree) in _run_blocks(
+            blocks, walk.block, workers):  # fmt: skip
         over_r[block.rows] = np.maximum(over_r[block.rows], row_over)
         over_s[block.cols] = np.maximum(over_s[block.cols], col_over)
+        degree_r[block.rows] += row_degree
+        degree_s[block.cols] += col_degree
         edges += count
         both = np.concatenate((free_keys[block.rows], keys), axis=1)
         free_keys[block.rows] = -np.sort(-both, axis=1)[:, :TOP_FREE]
-    return Violations(int(over_r.sum()), int(over_s.sum()), edges, free_keys)
+    return Violations(int(over_r.sum()), int(over_s.sum()), edges, degree_r, degree_s,
+                      free_keys)  # fmt: skip
 
 
 # float32 coordinates put a chord within about 1e-7 (unit sphere, 0.6 m) of its exact
@@ -159,6 +170,7 @@ class _Pass:
     ceiling: Ceiling
     a32: tuple
     b32: tuple
+    free_a: np.ndarray
 
     def block(self, block: Block):
         """Per row and per column of the block, the largest excess; each row's best
@@ -171,6 +183,8 @@ class _Pass:
         row_over = np.zeros(len(block.rows), np.int64)
         col_over = np.zeros(len(block.cols), np.int64)
         keys = np.full((len(block.rows), TOP_FREE), -1, np.int64)
+        row_degree = np.zeros(len(block.rows), np.int64)
+        col_degree = np.zeros(len(block.cols), np.int64)
         count = 0
         free = self.free_b[block.cols]
         for at in (np.flatnonzero(~free), np.flatnonzero(free)):
@@ -178,14 +192,16 @@ class _Pass:
                 continue
             cols = self._columns(block.cols[at], bool(free[at[0]]))
             over = np.zeros(len(at), np.int64)
+            degree = np.zeros(len(at), np.int64)
             # Row slices of about SLICE_ENTRIES pairs: the dense arrays stay small.
             step = max(1, SLICE_ENTRIES // len(at))
             for start in range(0, len(block.rows), step):
                 end = start + step
                 count += self._slice(block.rows[start:end], cols, row_over[start:end], over,
-                                     keys[start:end])  # fmt: skip
+                                     keys[start:end], (row_degree[start:end], degree))  # fmt: skip
             col_over[at] = over
-        return row_over, col_over, count, keys
+            col_degree[at] = degree
+        return row_over, col_over, count, keys, row_degree, col_degree
 
     def _columns(self, ids: np.ndarray, free: bool) -> _Columns:
         b32 = self.b32
@@ -196,11 +212,12 @@ class _Pass:
                         language=self.ceiling.language_cols[ids][None, :],
                         key=self.rank_key[ids], free=free)  # fmt: skip
 
-    def _slice(self, rows, cols: _Columns, row_over, col_over, keys) -> int:
+    def _slice(self, rows, cols: _Columns, row_over, col_over, keys, degrees) -> int:
         """One slice of rows against one part's columns: the feasible pairs counted,
         and exact scores only where the ceiling allows an excess or, for free columns,
-        a place among the row's best. Returns the count; raises the rest in place."""
-        maybe, count, ceiling = self._dense(rows, cols)
+        a place among the row's best. Returns the count; raises the rest in place, the
+        free people's `degrees` (rows, columns) included."""
+        maybe, count, ceiling = self._dense(rows, cols, degrees)
         chosen = maybe & (ceiling.astype(self.t.dtype) > self.t[rows][:, None] + cols.v)
         if not cols.free:
             self._score(rows, _where(chosen), cols, row_over, col_over, keys)
@@ -213,11 +230,13 @@ class _Pass:
         self._score(rows, _where(rest), cols, row_over, col_over, keys)
         return count
 
-    def _dense(self, rows, cols: _Columns):
+    def _dense(self, rows, cols: _Columns, degrees):
         """For a slice of rows: the float32 mask of the pairs that may be feasible (a
         superset), the exact count of the feasible ones, from the same dense test (the
         pairs well inside the narrowed reach surely are, only the doubtful ones are
-        tested in float64), and each pair's ceiling: no exact score is above it."""
+        tested in float64), and each pair's ceiling: no exact score is above it. The
+        feasible partners of free rows, and of the columns if free, are added to
+        `degrees`."""
         a, a32 = self.a, self.a32
         ra = a.take(rows, only=_FEASIBLE).as_rows()
         cx, cy, cz = cols.xyz
@@ -239,7 +258,9 @@ class _Pass:
         sure &= maybe
         count = int(np.count_nonzero(sure))
         doubt_i, doubt_j = _where(maybe & ~sure)
-        count += int(_exact_reach(a, self.b, rows[doubt_i], cols.ids[doubt_j]).sum())
+        real = _exact_reach(a, self.b, rows[doubt_i], cols.ids[doubt_j])
+        count += int(real.sum())
+        _add_degrees(sure, doubt_i[real], doubt_j[real], self.free_a[rows], cols.free, degrees)
         return maybe, count, self._ceiling(rows, cols, chord2)
 
     def _ceiling(self, rows, cols: _Columns, chord2):
@@ -281,6 +302,19 @@ class _Pass:
         at = i[first]
         row_over[at] = np.maximum(row_over[at], np.maximum.reduceat(excess, first))
         np.maximum.at(col_over, j, excess)
+
+
+def _add_degrees(sure, extra_i, extra_j, free_rows, free_cols: bool, degrees) -> None:
+    """Add the feasible pairs (`sure`, plus the pairs extra_i, extra_j) of the free rows
+    and, if `free_cols`, of every column to `degrees` (rows, columns) in place."""
+    row_degree, col_degree = degrees
+    at = np.flatnonzero(free_rows)
+    if len(at):
+        row_degree[at] += np.count_nonzero(sure[at], axis=1)
+        row_degree += np.bincount(extra_i, minlength=len(row_degree)) * free_rows
+    if free_cols:
+        col_degree += np.count_nonzero(sure, axis=0)
+        col_degree += np.bincount(extra_j, minlength=len(col_degree))
 
 
 def _where(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

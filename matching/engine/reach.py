@@ -150,9 +150,11 @@ class StageCounts:
     gender: np.ndarray  # ... and accepting each other's gender
 
 
-def stage_counts(a: Pool, b: Pool, rows: np.ndarray, excluded: Exclusions) -> StageCounts:
+def stage_counts(a: Pool, b: Pool, rows: np.ndarray, excluded: Exclusions,
+                 feasible_rows: np.ndarray | None = None) -> StageCounts:  # fmt: skip
     """The feasible partners counted on compatible blocks (the columns no row could
-    pair with left out, one mask a slice); each rule's count only where that is 0."""
+    pair with left out, one mask a slice), unless given (`feasible_rows`, aligned with
+    `rows`); each rule's count only where that is 0."""
     rows = np.asarray(rows)
     feasible = np.zeros(len(a), np.int64)
 
@@ -161,9 +163,12 @@ def stage_counts(a: Pool, b: Pool, rows: np.ndarray, excluded: Exclusions) -> St
         excluded.clear_in_block(ok, block.rows, block.cols)
         return np.count_nonzero(ok, axis=1)
 
-    blocks = spatial_blocks(a, b, 256, rows=np.sort(rows), compatible=True)
-    for block, found in _run_blocks(blocks, count_feasible, workers=WORKERS):
-        feasible[block.rows] += found
+    if feasible_rows is not None:
+        feasible[rows] = feasible_rows
+    else:
+        blocks = spatial_blocks(a, b, 256, rows=np.sort(rows), compatible=True)
+        for block, found in _run_blocks(blocks, count_feasible, workers=WORKERS):
+            feasible[block.rows] += found
     stuck = rows[feasible[rows] == 0]
     staged = np.full((3, len(a)), -1, np.int64)
     staged[:, stuck] = _staged_counts(a, b, stuck)

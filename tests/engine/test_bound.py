@@ -127,3 +127,36 @@ def test_best_ceilings_keep_each_rows_k_highest(data, width, spread):
         kth = values[TOP_FREE - 1]
         assert (kept[row] | ~(maybe[row] & (ceiling[row] >= kth))).all()
         assert kept[row].sum() >= TOP_FREE
+
+
+def test_the_bound_pass_counts_every_feasible_partner_of_the_free_people():
+    """The pass sees every feasible pair: the partners it counts for the free refugees
+    and the free sponsors (why they are unmatched is told from them) are all of theirs,
+    exclusions left out, as a plain count over every edge says; 0 for the others."""
+    from matching.engine.bound import violations
+    from matching.engine.candidates import Exclusions, all_edges
+    from matching.engine.synthetic import synthetic_people
+
+    pool_s, pool_r = build_pools(synthetic_people(1500, "sponsor", seed=3),
+                                 synthetic_people(1500, "refugee", seed=3))  # fmt: skip
+    rng = np.random.default_rng(3)
+    free_s, free_r = rng.random(len(pool_s)) < 0.2, rng.random(len(pool_r)) < 0.2
+    nobody = Exclusions(np.empty(0, np.int64), len(pool_s))
+    every = all_edges(pool_r, pool_s, Weights(), nobody)
+    pairs_r = np.repeat(np.arange(len(pool_r)), np.diff(every.indptr))
+    excluded = Exclusions.from_index_pairs(
+        zip(pairs_r[::97].tolist(), every.indices[::97].tolist(), strict=True), len(pool_s)
+    )
+    kept = np.ones(len(pairs_r), bool)
+    kept[::97] = False
+    degree_r = np.bincount(pairs_r[kept], minlength=len(pool_r))
+    degree_s = np.bincount(every.indices[kept], minlength=len(pool_s))
+    big = 10_000
+    u, v = np.full(len(pool_r), big, np.int64), np.zeros(len(pool_s), np.int64)
+
+    found = violations(pool_r, pool_s, u, v, big, Weights(), excluded, free_s,
+                       np.arange(len(pool_s)), free_r)  # fmt: skip
+
+    assert found.edges == int(kept.sum()) > 10_000
+    assert (found.free_degree_r == np.where(free_r, degree_r, 0)).all()
+    assert (found.free_degree_s == np.where(free_s, degree_s, 0)).all()
