@@ -142,6 +142,7 @@ REGISTRY: dict[str, Kind] = {
     "matching.MatchRun.certificate": N,
     "matching.MatchRun.unmatched": N,
     "matching.MatchRun.alternatives": N,
+    "matching.MatchRun.swaps": N,  # as alternatives: ids and points of the staff's swap menu
     "matching.Proposal.id": N,
     "matching.Proposal.run": N,
     "matching.Proposal.sponsor": N,
