@@ -11,7 +11,7 @@ from matching import engine
 from matching.models import Exclusion, ExclusionReason, MatchRun, Proposal, ProposalState
 from matching.proposals import manual_pair_warnings
 from matching.services import run_execute, run_start
-from tests.factories import RefugeeFactory, SponsorFactory
+from tests.factories import ProposalFactory, RefugeeFactory, SponsorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -403,6 +403,49 @@ def test_swap_with_a_paired_alternative_redoes_both_pairs(staff_client, staff, s
         )
         assert lost - pairs[first] - pairs[second] == cost  # what the menu said, scored afresh
     assert all(p.score == sum(p.breakdown.values()) for p in new)
+
+
+def _stored_chain(run: MatchRun, proposal: Proposal, partner: int, again) -> None:
+    """Make the run's worked-out swap for taking `partner` send the mate to `again`."""
+    key = f"sponsor:{proposal.sponsor_id}"
+    run.swaps[key] = [[c[0], c[1], again, c[3]] if c[0] == partner else c for c in run.swaps[key]]
+    run.save(update_fields=["swaps"])
+
+
+def test_swap_whose_mate_goes_with_nobody_leaves_the_mate_without_a_proposal(staff_client, staff):
+    run = done_run(staff, 4, 4)
+    proposal, (partner, partners_mate, _again, _cost) = chained(run, "refugee")
+    _stored_chain(run, proposal, partner, None)
+
+    response = staff_client.post(url("swap", proposal.pk), {"side": "refugee", "partner": partner})
+
+    assert response.status_code == HTTPStatus.FOUND
+    standing = run.proposals.filter(state=ProposalState.PROPOSED)
+    assert (proposal.sponsor_id, partner) in set(standing.values_list("sponsor_id", "refugee_id"))
+    assert not standing.filter(sponsor_id=partners_mate).exists()
+    assert standing.count() == 3  # one pair fewer, as the menu said
+
+
+def test_swap_whose_mate_goes_with_someone_free_pairs_them_unless_she_was_taken(
+    staff_client, staff
+):
+    run = done_run(staff, 4, 5)  # one refugee left free
+    free = next(int(item["person_id"]) for item in run.unmatched if item["side"] == "refugee")
+    proposal, (partner, partners_mate, _again, _cost) = chained(run, "refugee")
+    _stored_chain(run, proposal, partner, free)
+    with_free = ProposalFactory(run=run, refugee_id=free, sponsor=SponsorFactory())
+    refused = staff_client.post(url("swap", proposal.pk), {"side": "refugee", "partner": partner})
+    with_free.delete()
+
+    done = staff_client.post(url("swap", proposal.pk), {"side": "refugee", "partner": partner})
+
+    assert refused.status_code == HTTPStatus.CONFLICT
+    assert done.status_code == HTTPStatus.FOUND
+    pairs = set(
+        run.proposals.filter(state=ProposalState.PROPOSED).values_list("sponsor_id", "refugee_id")
+    )
+    assert {(proposal.sponsor_id, partner), (partners_mate, free)} <= pairs
+    assert (proposal.sponsor_id, proposal.refugee_id) not in pairs
 
 
 def test_swap_with_a_paired_alternative_whose_proposal_was_approved_is_refused(staff_client, staff):
