@@ -183,14 +183,13 @@ def _alternatives_json(alternatives) -> dict[str, list]:
 
 def _swaps_json(swaps) -> dict[str, list]:
     """{"sponsor:12": [[refugee id, her sponsor now, his new partner or None, cost], ...]}:
-    what taking each paired alternative changes (engine.Swap: removed[0] is the partner's
-    pair, added[1], when the mate can be paired again, the mate's new pair)."""
+    what taking each paired alternative changes (engine.Swap.chain)."""
     found: dict[str, list] = {}
     for (side, pid, partner), swap in swaps.worked_out().items():
-        at = 1 if side == "sponsor" else 0  # the partner's place in (sponsor, refugee)
-        mate = int(swap.removed[0][1 - at])
-        again = int(swap.added[1][at]) if len(swap.added) > 1 else None
-        found.setdefault(f"{side}:{pid}", []).append([int(partner), mate, again, swap.cost])
+        mate, again = swap.chain(side)
+        found.setdefault(f"{side}:{pid}", []).append(
+            [int(partner), int(mate), None if again is None else int(again), swap.cost]
+        )
     return found
 
 

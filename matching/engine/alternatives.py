@@ -42,6 +42,13 @@ class Swap:
     def keeps_pairs(self) -> bool:
         return len(self.added) == len(self.removed)
 
+    def chain(self, side: str) -> tuple[str, str | None]:
+        """(the partner's mate, whom the mate goes with instead or None), for a person of
+        `side` taking the partner: removed[0] is the partner's pair, added[1] the mate's."""
+        at = 1 if side == "sponsor" else 0  # the partner's place in (sponsor, refugee)
+        again = self.added[1][at] if len(self.added) > 1 else None
+        return self.removed[0][1 - at], again
+
 
 def pair_scores(pool_s: Pool, pool_r: Pool, s, r, weights: Weights, excluded: Exclusions):
     """Scores of the aligned (s, r) index pairs, -1 where infeasible or excluded."""

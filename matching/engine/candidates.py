@@ -18,7 +18,7 @@ import numpy as np
 
 from . import scoring
 from .blocks import Block, spatial_blocks
-from .model import Pool, Weights
+from .model import MAX_SCORE, Pool, Weights
 
 Progress = Callable[[float, str], None]
 
@@ -208,12 +208,10 @@ def _top_k(masked: np.ndarray, k: int, axis: int, partners: np.ndarray):
     return _pad(ids, scores, k, axis)
 
 
-MAX_SCORE = 100  # Weights refuses more: 100 - score fits in a byte, -1 (no pair) included
-
-
 def _best_first(scores: np.ndarray, k: int, axis: int) -> np.ndarray:
     """Positions of the k best scores along `axis`, best first, ties by lower position: a
-    stable radix sort of one byte, two to three times faster than np.argpartition here."""
+    stable radix sort of one byte (MAX_SCORE - score, -1 for no pair included), two to
+    three times faster than np.argpartition here."""
     key = (MAX_SCORE - scores).astype(np.uint8)
     if axis == 1:
         return np.argsort(key, axis=1, kind="stable")[:, :k]

@@ -32,6 +32,9 @@ class Person:
     waiting_days: int = 0
 
 
+MAX_SCORE = 100  # the weights add up to at most this: a pair's score fits in a byte
+
+
 @dataclass(frozen=True)
 class Weights:
     """Maximum points of each criterion; a pair's score is the sum, 0 to 100."""
@@ -48,8 +51,8 @@ class Weights:
             value = getattr(self, f.name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"weight {f.name!r} must be a non-negative integer")
-        if self.total() > 100:
-            raise ValueError(f"weights add up to {self.total()}, more than 100")
+        if self.total() > MAX_SCORE:
+            raise ValueError(f"weights add up to {self.total()}, more than {MAX_SCORE}")
 
     def total(self) -> int:
         return sum(getattr(self, f.name) for f in fields(self))

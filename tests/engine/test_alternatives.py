@@ -51,6 +51,7 @@ def test_a_paired_alternative_comes_with_the_swap_that_keeps_the_pairs():
                                  ("s1", mate["s1"], score["s1", mate["s1"]])}  # fmt: skip
     assert ("s1", partner, partner_score) in swap.added
     assert (other, mate["s1"]) in {(s, r) for s, r, _ in swap.added}
+    assert swap.chain("sponsor") == (other, mate["s1"])
     assert swap.cost == sum(t[2] for t in swap.removed) - sum(t[2] for t in swap.added)
     assert swap.cost >= 0  # the matching was optimal
 
